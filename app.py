@@ -1,0 +1,14 @@
+"""Entry point: page configuration and navigation over the pages in training/ui."""
+
+import streamlit as st
+
+from training.ui import training_page
+
+st.set_page_config(
+    page_title="Human Trafficking Training — Mississippi Law Enforcement",
+    page_icon=":material/shield:",
+    layout="centered",
+)
+st.navigation(
+    [st.Page(training_page.render, title="Training", icon=":material/school:", default=True)]
+).run()

@@ -1,0 +1,1 @@
+"""Mandatory human trafficking training for Mississippi law enforcement."""

@@ -1,0 +1,48 @@
+"""The command line: python -m training validate [--root DIR]."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from training.config import ConfigError, load_settings
+from training.content import check_course, course_version
+
+
+def _validate(args: argparse.Namespace) -> int:
+    root = Path(args.root) if args.root else load_settings().content_root
+    if not (root / "course.yaml").exists() and not (root / "modules").is_dir():
+        print(
+            f"training validate: {root} holds no course (no course.yaml, no modules/)",
+            file=sys.stderr,
+        )
+        return 1
+    problems = check_course(root)
+    for problem in problems:
+        print(problem)
+    if problems:
+        count = len(problems)
+        print(f"{count} problem{'s' if count != 1 else ''} found in {root}", file=sys.stderr)
+        return 1
+    print(f"The course is valid (version {course_version(root)}).")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m training", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    validate = commands.add_parser("validate", help="check course.yaml, modules/ and quizzes/")
+    validate.add_argument("--root", help="the folder holding course.yaml (default: the project)")
+    validate.set_defaults(run=_validate)
+    args = parser.parse_args(argv)
+    try:
+        return args.run(args)
+    except ConfigError as exc:
+        print(f"training: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,169 @@
+"""Every setting in one place: environment first, then `.streamlit/secrets.toml`, then default.
+
+The package never imports Streamlit; secrets.toml is read here with tomllib so that the command
+line and the app see the same values.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+#: Reading speed behind every lesson's minimum time (words a minute).
+READING_WORDS_PER_MINUTE = 180
+
+SECRET_KEY_FILE = ".secret_key"
+
+
+class ConfigError(ValueError):
+    """A setting has a value the app cannot use; the message names the setting."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    content_root: Path
+    results_dir: Path
+    pass_mark: int
+    seat_time_scale: float
+    timezone: str
+    public_url: str
+    coordinator_password_hash: str | None
+    secret_key_setting: str | None
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+def _secrets_files() -> list[Path]:
+    # Streamlit's own lookup order: the user's global file, then the project's (which wins).
+    return [Path.home() / ".streamlit" / "secrets.toml", Path.cwd() / ".streamlit" / "secrets.toml"]
+
+
+def _read_secrets() -> dict[str, Any]:
+    merged: dict[str, Any] = {}
+    for path in _secrets_files():
+        try:
+            with path.open("rb") as fh:
+                data = tomllib.load(fh)
+        except FileNotFoundError:
+            continue
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise ConfigError(f"{path}: cannot be read: {exc}") from exc
+        merged.update(data)
+    return merged
+
+
+def _lookup(name: str, secrets_data: dict[str, Any], section: tuple[str, str] | None = None) -> Any:
+    value = os.environ.get(name)
+    if value not in (None, ""):
+        return value
+    if name in secrets_data:
+        return secrets_data[name]
+    if section is not None:
+        table = secrets_data.get(section[0])
+        if isinstance(table, dict) and section[1] in table:
+            return table[section[1]]
+    return None
+
+
+def _as_int(name: str, raw: Any, default: int, low: int, high: int) -> int:
+    if raw is None:
+        return default
+    try:
+        value = int(str(raw).strip())
+    except ValueError:
+        raise ConfigError(
+            f"{name} must be a whole number from {low} to {high}, not {raw!r}"
+        ) from None
+    if not low <= value <= high:
+        raise ConfigError(f"{name} must be a whole number from {low} to {high}, not {raw!r}")
+    return value
+
+
+def _as_scale(name: str, raw: Any) -> float:
+    if raw is None:
+        return 1.0
+    try:
+        value = float(str(raw).strip())
+    except ValueError:
+        raise ConfigError(f"{name} must be a number of 0 or more, not {raw!r}") from None
+    if not value >= 0 or value == float("inf"):
+        raise ConfigError(f"{name} must be a number of 0 or more, not {raw!r}")
+    return value
+
+
+def load_settings() -> Settings:
+    """Read the settings afresh; raises ConfigError naming the first unusable value."""
+    data = _read_secrets()
+    results = _lookup("TRAINING_RESULTS_DIR", data) or "results"
+    results_dir = Path(str(results))
+    if not results_dir.is_absolute():
+        results_dir = Path.cwd() / results_dir
+    content = _lookup("TRAINING_CONTENT_DIR", data) or PROJECT_ROOT
+    timezone = str(_lookup("TRAINING_TIMEZONE", data) or "America/Chicago")
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"TRAINING_TIMEZONE {timezone!r} is not a known time zone") from None
+    password_hash = _lookup(
+        "TRAINING_COORDINATOR_PASSWORD_HASH", data, ("coordinator", "password_hash")
+    )
+    secret_key = _lookup("TRAINING_SECRET_KEY", data, ("certificates", "secret_key"))
+    return Settings(
+        content_root=Path(str(content)),
+        results_dir=results_dir,
+        pass_mark=_as_int("TRAINING_PASS_MARK", _lookup("TRAINING_PASS_MARK", data), 80, 1, 100),
+        seat_time_scale=_as_scale(
+            "TRAINING_SEAT_TIME_SCALE", _lookup("TRAINING_SEAT_TIME_SCALE", data)
+        ),
+        timezone=timezone,
+        public_url=str(_lookup("TRAINING_PUBLIC_URL", data) or "http://localhost:8501").rstrip("/"),
+        coordinator_password_hash=str(password_hash) if password_hash else None,
+        secret_key_setting=str(secret_key) if secret_key else None,
+    )
+
+
+def secret_key(settings: Settings) -> bytes:
+    """The key that signs certificate codes and resume links.
+
+    From configuration when set; otherwise created once in the results directory (mode 0600)
+    and reused, so codes stay valid across restarts.
+    """
+    if settings.secret_key_setting:
+        return settings.secret_key_setting.encode("utf-8")
+    return _stored_key(settings.results_dir)
+
+
+@lru_cache(maxsize=8)
+def _stored_key(results_dir: Path) -> bytes:
+    path = results_dir / SECRET_KEY_FILE
+    try:
+        return bytes.fromhex(path.read_text(encoding="ascii").strip())
+    except FileNotFoundError:
+        pass
+    results_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_bytes(32)
+    # Write a private temporary file, then link it into place: the link either creates the key
+    # file whole or fails because another process won, so nobody ever reads a half-written key.
+    tmp = path.with_name(f"{SECRET_KEY_FILE}.{os.getpid()}.{secrets.token_hex(4)}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "w", encoding="ascii") as fh:
+            fh.write(key.hex())
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.link(tmp, path)
+    except FileExistsError:
+        return bytes.fromhex(path.read_text(encoding="ascii").strip())
+    finally:
+        tmp.unlink(missing_ok=True)
+    return key

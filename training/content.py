@@ -1,0 +1,544 @@
+"""The course as typed data: models of course.yaml, modules/*.yaml and quizzes/*.yaml, and
+loading them with every problem reported as `path: field: message`.
+
+Lessons and questions never hold a phone number of their own: they say
+`{{ contacts.<key>.phone }}` (or `.text`, `.name`), and loading fills the values in from
+course.yaml, so a changed number is one edit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+
+from training.config import READING_WORDS_PER_MINUTE
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+Identifier = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=60),
+]
+
+PLACEHOLDER = re.compile(r"\{\{\s*contacts\.([A-Za-z0-9_]+)\.(name|phone|text)\s*\}\}")
+# North American numbers in any usual spelling, and the 5-6 digit SMS short codes.
+PHONE_NUMBER = re.compile(r"(?<![\d-])(?:\+?1[\s.-]?)?\(?\d{3}\)?[\s.-]?\d{3}[\s.-]?\d{4}(?![\d-])")
+SHORT_CODE = re.compile(r"(?<![\d,.-])\d{5,6}(?![\d,.-])")
+MODULE_FILE = re.compile(r"^(\d{2})-([a-z0-9]+(?:-[a-z0-9]+)*)\.yaml$")
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Contact(_Model):
+    name: Text
+    phone: Text | None = None
+    text: Text | None = None
+    when: Text
+
+    def digits(self) -> set[str]:
+        found = set()
+        for value in (self.phone, self.text):
+            if value:
+                found.update(_digit_runs(value))
+        return found
+
+
+class CourseInfo(_Model):
+    id: Identifier
+    title: Text
+    credit_hours: float = Field(gt=0, le=40)
+    statute: Text
+    contacts: dict[Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_]+$")], Contact] = Field(
+        min_length=1
+    )
+
+
+class Lesson(_Model):
+    id: Identifier
+    title: Text
+    body: Text
+    sources: list[Text] = Field(default_factory=list)
+
+    @cached_property
+    def words(self) -> int:
+        return len(re.findall(r"[^\W_]+(?:['\u2019-][^\W_]+)*", self.body))
+
+    @property
+    def reading_seconds(self) -> float:
+        return self.words * 60 / READING_WORDS_PER_MINUTE
+
+
+class Module(_Model):
+    id: Identifier
+    title: Text
+    minutes: int = Field(gt=0, le=600)
+    objectives: list[Text] = Field(min_length=1)
+    lessons: list[Lesson] = Field(min_length=1)
+    quiz: Identifier
+
+
+class Option(_Model):
+    text: Text
+    correct: bool = False
+
+
+class Question(_Model):
+    id: Identifier
+    type: Literal["single", "multiple", "true_false"]
+    prompt: Text
+    options: list[Option] = Field(min_length=2, max_length=8)
+    explanation: Text
+    tags: list[Identifier] = Field(default_factory=list)
+
+    @property
+    def correct_positions(self) -> frozenset[int]:
+        return frozenset(i for i, option in enumerate(self.options) if option.correct)
+
+
+class Quiz(_Model):
+    id: Identifier
+    title: Text
+    kind: Literal["check", "final"]
+    draw: int | None = Field(default=None, ge=1)
+    pass_mark: int | None = Field(default=None, ge=1, le=100)
+    questions: list[Question] = Field(min_length=1)
+
+    @property
+    def draw_count(self) -> int:
+        return self.draw or len(self.questions)
+
+    def question(self, question_id: str) -> Question:
+        for question in self.questions:
+            if question.id == question_id:
+                return question
+        raise KeyError(question_id)
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: str
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.field}: {self.message}"
+
+
+class ContentError(Exception):
+    """The course files have problems; `problems` lists every one found."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+@dataclass(frozen=True)
+class Course:
+    """The whole validated course, contacts already filled in."""
+
+    info: CourseInfo
+    modules: tuple[Module, ...]
+    quizzes: dict[str, Quiz]
+    version: str
+    files: tuple[str, ...] = field(default=())
+
+    @property
+    def final(self) -> Quiz:
+        return next(q for q in self.quizzes.values() if q.kind == "final")
+
+    def check_for(self, module: Module) -> Quiz:
+        return self.quizzes[module.quiz]
+
+    @property
+    def lessons(self) -> list[Lesson]:
+        return [lesson for module in self.modules for lesson in module.lessons]
+
+
+# --- YAML -------------------------------------------------------------------------------------
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """SafeLoader that refuses a key given twice instead of silently keeping the last."""
+
+
+def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False):
+    seen: set[Any] = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        if key in seen:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"key {key!r} is given twice", key_node.start_mark
+            )
+        seen.add(key)
+    return loader.construct_mapping(node, deep)
+
+
+_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def _parse_yaml(path: Path, rel: str, problems: list[Problem]) -> Any:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        problems.append(Problem(rel, "file", "is not UTF-8 text"))
+        return None
+    except OSError as exc:
+        problems.append(Problem(rel, "file", f"cannot be read: {exc.strerror or exc}"))
+        return None
+    try:
+        data = yaml.load(text, Loader=_UniqueKeyLoader)
+        if data is None:
+            problems.append(Problem(rel, "(file)", "is empty"))
+        return data
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f"line {mark.line + 1}" if mark else "yaml"
+        what = " ".join(str(part) for part in (exc.context, exc.problem) if part)
+        problems.append(Problem(rel, where, f"YAML syntax error: {what}"))
+    except yaml.YAMLError as exc:
+        problems.append(Problem(rel, "yaml", f"YAML syntax error: {exc}"))
+    return None
+
+
+def _field_path(loc: tuple[int | str, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out or "(file)"
+
+
+def _validate_model(model: type[_Model], data: Any, rel: str, problems: list[Problem]):
+    if not isinstance(data, dict):
+        problems.append(Problem(rel, "(file)", "must be a mapping of keys to values"))
+        return None
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        for error in exc.errors():
+            message = error["msg"]
+            if error["type"] == "extra_forbidden":
+                message = "is not a known field"
+            elif error["type"] == "missing":
+                message = "is required"
+            elif error["type"] == "string_pattern_mismatch":
+                message = "must be lowercase letters, digits and single hyphens"
+            problems.append(Problem(rel, _field_path(tuple(error["loc"])), message))
+        return None
+
+
+# --- checks -----------------------------------------------------------------------------------
+
+
+def _digit_runs(text: str) -> list[str]:
+    runs = [re.sub(r"\D", "", m) for m in PHONE_NUMBER.findall(text)]
+    runs += SHORT_CODE.findall(text)
+    return [r[1:] if len(r) == 11 and r.startswith("1") else r for r in runs]
+
+
+def _check_text(text: str, rel: str, where: str, info: CourseInfo, problems: list[Problem]) -> None:
+    for match in PLACEHOLDER.finditer(text):
+        key, attr = match.group(1), match.group(2)
+        contact = info.contacts.get(key)
+        if contact is None:
+            problems.append(
+                Problem(rel, where, f"refers to contact {key!r}, which course.yaml does not define")
+            )
+        elif getattr(contact, attr) is None:
+            problems.append(Problem(rel, where, f"contact {key!r} in course.yaml has no {attr}"))
+    known = {digits: key for key, c in info.contacts.items() for digits in c.digits()}
+    for digits in _digit_runs(PLACEHOLDER.sub("", text)):
+        if digits in known:
+            problems.append(
+                Problem(
+                    rel,
+                    where,
+                    f"writes the number {digits} out; use {{{{ contacts.{known[digits]}.phone }}}}"
+                    " (or .text) so course.yaml stays the one place it is defined",
+                )
+            )
+        else:
+            problems.append(
+                Problem(
+                    rel, where, f"has the number {digits}, which is not a contact in course.yaml"
+                )
+            )
+
+
+def _check_question(q: Question, rel: str, where: str, problems: list[Problem]) -> None:
+    correct = len(q.correct_positions)
+    if q.type == "single" and correct != 1:
+        problems.append(
+            Problem(
+                rel,
+                f"{where}.options",
+                f"a single-choice question needs exactly one correct option (found {correct})",
+            )
+        )
+    elif q.type == "true_false":
+        texts = [o.text for o in q.options]
+        if texts != ["True", "False"]:
+            problems.append(
+                Problem(
+                    rel,
+                    f"{where}.options",
+                    f"a true_false question has exactly the options True and False, not {texts}",
+                )
+            )
+        elif correct != 1:
+            problems.append(
+                Problem(rel, f"{where}.options", "a true_false question needs one correct option")
+            )
+    elif q.type == "multiple" and correct < 1:
+        problems.append(
+            Problem(rel, f"{where}.options", "a multiple-choice question needs a correct option")
+        )
+    duplicates = [t for t, n in Counter(o.text for o in q.options).items() if n > 1]
+    if duplicates:
+        problems.append(Problem(rel, f"{where}.options", f"option {duplicates[0]!r} appears twice"))
+
+
+def _check_course(
+    info: CourseInfo,
+    modules: list[tuple[str, Module]],
+    quizzes: list[tuple[str, Quiz]],
+    problems: list[Problem],
+) -> None:
+    quiz_by_id: dict[str, tuple[str, Quiz]] = {}
+    for rel, quiz in quizzes:
+        if quiz.id in quiz_by_id:
+            problems.append(
+                Problem(rel, "id", f"quiz id {quiz.id!r} is also used by {quiz_by_id[quiz.id][0]}")
+            )
+        quiz_by_id.setdefault(quiz.id, (rel, quiz))
+
+    seen_module: dict[str, str] = {}
+    seen_lesson: dict[str, str] = {}
+    used_quizzes: dict[str, str] = {}
+    for rel, module in modules:
+        if module.id in seen_module:
+            problems.append(
+                Problem(
+                    rel, "id", f"module id {module.id!r} is also used by {seen_module[module.id]}"
+                )
+            )
+        seen_module.setdefault(module.id, rel)
+        for i, lesson in enumerate(module.lessons):
+            where = f"lessons[{i}]"
+            if lesson.id in seen_lesson:
+                problems.append(
+                    Problem(
+                        rel,
+                        f"{where}.id",
+                        f"lesson id {lesson.id!r} is also used in {seen_lesson[lesson.id]}",
+                    )
+                )
+            seen_lesson.setdefault(lesson.id, rel)
+            _check_text(lesson.title, rel, f"{where}.title", info, problems)
+            _check_text(lesson.body, rel, f"{where}.body", info, problems)
+        for i, objective in enumerate(module.objectives):
+            _check_text(objective, rel, f"objectives[{i}]", info, problems)
+        target = quiz_by_id.get(module.quiz)
+        if target is None:
+            problems.append(
+                Problem(rel, "quiz", f"names quiz {module.quiz!r}, but quizzes/ has no such quiz")
+            )
+        elif target[1].kind != "check":
+            problems.append(
+                Problem(rel, "quiz", f"names {module.quiz!r}, which is not a knowledge check")
+            )
+        elif module.quiz in used_quizzes:
+            problems.append(
+                Problem(
+                    rel,
+                    "quiz",
+                    f"{module.quiz!r} is already the check of {used_quizzes[module.quiz]}",
+                )
+            )
+        used_quizzes.setdefault(module.quiz, rel)
+
+    seen_question: dict[str, str] = {}
+    finals = [rel for rel, quiz in quizzes if quiz.kind == "final"]
+    if not finals:
+        problems.append(
+            Problem("quizzes/", "kind", "no quiz has kind: final (the final assessment)")
+        )
+    for rel in finals[1:]:
+        problems.append(Problem(rel, "kind", f"only one final is allowed; {finals[0]} is one"))
+    for rel, quiz in quizzes:
+        if quiz.kind == "check" and quiz.id not in used_quizzes:
+            problems.append(Problem(rel, "id", f"check {quiz.id!r} is not the quiz of any module"))
+        if quiz.kind == "check" and quiz.pass_mark is not None:
+            problems.append(Problem(rel, "pass_mark", "only the final has a pass mark"))
+        if quiz.draw is not None and quiz.draw > len(quiz.questions):
+            problems.append(
+                Problem(
+                    rel,
+                    "draw",
+                    f"draws {quiz.draw} questions but the bank has only {len(quiz.questions)}",
+                )
+            )
+        for i, question in enumerate(quiz.questions):
+            where = f"questions[{i}]"
+            if question.id in seen_question:
+                problems.append(
+                    Problem(
+                        rel,
+                        f"{where}.id",
+                        f"question id {question.id!r} is also used in {seen_question[question.id]}",
+                    )
+                )
+            seen_question.setdefault(question.id, rel)
+            _check_question(question, rel, where, problems)
+            _check_text(question.prompt, rel, f"{where}.prompt", info, problems)
+            _check_text(question.explanation, rel, f"{where}.explanation", info, problems)
+            for j, option in enumerate(question.options):
+                _check_text(option.text, rel, f"{where}.options[{j}].text", info, problems)
+    if not modules:
+        problems.append(Problem("modules/", "(folder)", "has no module files (NN-<id>.yaml)"))
+
+
+# --- filling in contacts ----------------------------------------------------------------------
+
+
+def _fill(text: str, info: CourseInfo) -> str:
+    return PLACEHOLDER.sub(lambda m: getattr(info.contacts[m.group(1)], m.group(2)), text)
+
+
+def _filled(model: _Model, info: CourseInfo) -> Any:
+    """A copy of the model with every placeholder in its text replaced by the contact's value."""
+
+    def walk(value: Any) -> Any:
+        if isinstance(value, str):
+            return _fill(value, info)
+        if isinstance(value, list):
+            return [walk(v) for v in value]
+        if isinstance(value, dict):
+            return {k: walk(v) for k, v in value.items()}
+        return value
+
+    return type(model).model_validate(walk(model.model_dump()))
+
+
+# --- loading ----------------------------------------------------------------------------------
+
+
+def content_files(root: Path) -> list[Path]:
+    """Every file the course is made of, in a fixed order."""
+    files = [root / "course.yaml"]
+    files += sorted((root / "modules").glob("*.yaml"))
+    files += sorted((root / "quizzes").glob("*.yaml"))
+    return [f for f in files if f.is_file()]
+
+
+def course_version(root: Path) -> str:
+    """A short hash of all content files: the version every record is earned against."""
+    digest = hashlib.sha256()
+    for path in content_files(root):
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()[:12]
+
+
+def check_course(root: Path) -> list[Problem]:
+    """Every problem in the course files under root (empty when the course is sound)."""
+    try:
+        _build(Path(root))
+    except ContentError as exc:
+        return exc.problems
+    return []
+
+
+def load_course(root: Path) -> Course:
+    """The validated course, parsed once and reused until a content file changes."""
+    root = Path(root).resolve()
+    return _load_cached(root, _fingerprint(root))
+
+
+def _fingerprint(root: Path) -> tuple[tuple[str, int, int], ...]:
+    out = []
+    for path in content_files(root):
+        stat = path.stat()
+        out.append((path.name, stat.st_mtime_ns, stat.st_size))
+    return tuple(out)
+
+
+@lru_cache(maxsize=4)
+def _load_cached(root: Path, fingerprint: tuple[tuple[str, int, int], ...]) -> Course:
+    return _build(root)
+
+
+def _build(root: Path) -> Course:
+    problems: list[Problem] = []
+    course_file = root / "course.yaml"
+    info: CourseInfo | None = None
+    if not course_file.is_file():
+        problems.append(Problem("course.yaml", "(file)", f"is missing from {root}"))
+    else:
+        data = _parse_yaml(course_file, "course.yaml", problems)
+        if data is not None:
+            info = _validate_model(CourseInfo, data, "course.yaml", problems)
+
+    modules: list[tuple[str, Module]] = []
+    for path in sorted((root / "modules").glob("*")):
+        rel = f"modules/{path.name}"
+        name = MODULE_FILE.match(path.name)
+        if path.suffix in (".yml", ".yaml") and not name:
+            problems.append(
+                Problem(rel, "(file name)", "must be NN-<module id>.yaml, e.g. 01-basics.yaml")
+            )
+        if not name:
+            continue
+        data = _parse_yaml(path, rel, problems)
+        module = None if data is None else _validate_model(Module, data, rel, problems)
+        if module is not None:
+            if module.id != name.group(2):
+                problems.append(
+                    Problem(rel, "id", f"is {module.id!r} but the file name says {name.group(2)!r}")
+                )
+            modules.append((rel, module))
+
+    quizzes: list[tuple[str, Quiz]] = []
+    for path in sorted((root / "quizzes").glob("*")):
+        rel = f"quizzes/{path.name}"
+        if path.suffix == ".yml":
+            problems.append(Problem(rel, "(file name)", "must end in .yaml"))
+        if path.suffix != ".yaml":
+            continue
+        data = _parse_yaml(path, rel, problems)
+        quiz = None if data is None else _validate_model(Quiz, data, rel, problems)
+        if quiz is not None:
+            if quiz.id != path.stem:
+                problems.append(
+                    Problem(rel, "id", f"is {quiz.id!r} but the file name says {path.stem!r}")
+                )
+            quizzes.append((rel, quiz))
+
+    if info is not None:
+        _check_course(info, modules, quizzes, problems)
+    if problems or info is None:
+        raise ContentError(problems)
+    return Course(
+        info=info,
+        modules=tuple(_filled(m, info) for _, m in modules),
+        quizzes={q.id: _filled(q, info) for _, q in quizzes},
+        version=course_version(root),
+        files=tuple(p.relative_to(root).as_posix() for p in content_files(root)),
+    )
+
+
+def minimum_seconds(lesson: Lesson, scale: float) -> int:
+    """How long a lesson stays open before "Next" is enabled."""
+    return math.ceil(lesson.reading_seconds * scale)

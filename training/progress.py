@@ -1,0 +1,200 @@
+"""Where each officer is in the course, saved so that a refresh or a return resumes.
+
+The course is a fixed sequence of steps: every module's lessons, then its knowledge check, and
+last the final assessment. An officer may open any step up to the first one not yet done, so no
+quiz opens before its lessons and the final opens only after every module.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+import secrets
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from filelock import FileLock
+
+from training.content import Course, Lesson, Module, minimum_seconds
+from training.officers import Officer
+
+PROGRESS_DIR = "progress"
+#: Longer than this between two signs of life on a lesson counts as the officer being away.
+MAX_CREDITED_GAP_SECONDS = 60
+
+
+@dataclass(frozen=True)
+class Step:
+    kind: Literal["lesson", "check", "final"]
+    module_index: int | None = None
+    lesson_index: int | None = None
+
+
+def steps(course: Course) -> list[Step]:
+    out: list[Step] = []
+    for m, module in enumerate(course.modules):
+        out += [Step("lesson", m, i) for i in range(len(module.lessons))]
+        out.append(Step("check", m))
+    out.append(Step("final"))
+    return out
+
+
+def step_module(course: Course, step: Step) -> Module | None:
+    return None if step.module_index is None else course.modules[step.module_index]
+
+
+def step_lesson(course: Course, step: Step) -> Lesson | None:
+    module = step_module(course, step)
+    if module is None or step.lesson_index is None:
+        return None
+    return module.lessons[step.lesson_index]
+
+
+@dataclass
+class Progress:
+    """One officer's place in the course. Plain data, saved as JSON."""
+
+    name: str
+    badge_number: str
+    agency: str
+    course_id: str
+    started_at: float = field(default_factory=time.time)
+    position: int = 0
+    lessons_done: list[str] = field(default_factory=list)
+    lesson_seconds: dict[str, float] = field(default_factory=dict)
+    last_seen: float | None = None
+    checks: dict[str, int] = field(default_factory=dict)
+    quiz_seconds: float = 0.0
+    quiz_started_at: float | None = None
+    final_attempts: int = 0
+    final_draw: list[dict[str, Any]] | None = None
+    completion: dict[str, Any] | None = None
+
+    @classmethod
+    def start(cls, officer: Officer, course: Course) -> Progress:
+        return cls(officer.name, officer.badge_number, officer.agency, course.info.id)
+
+    @property
+    def officer(self) -> Officer:
+        return Officer(self.name, self.badge_number, self.agency)
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), ensure_ascii=False, sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str) -> Progress:
+        data = json.loads(text)
+        known = {f for f in cls.__dataclass_fields__}
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+    # --- where the officer may go -------------------------------------------------------------
+
+    def is_done(self, course: Course, step: Step) -> bool:
+        if step.kind == "lesson":
+            lesson = step_lesson(course, step)
+            return lesson is not None and lesson.id in self.lessons_done
+        if step.kind == "check":
+            module = step_module(course, step)
+            return module is not None and module.quiz in self.checks
+        return self.completion is not None
+
+    def furthest_open(self, course: Course) -> int:
+        """The index of the first step not done yet (or the last step)."""
+        all_steps = steps(course)
+        for i, step in enumerate(all_steps):
+            if not self.is_done(course, step):
+                return i
+        return len(all_steps) - 1
+
+    def current(self, course: Course) -> tuple[int, Step]:
+        """The step to show, never past what the officer has earned."""
+        all_steps = steps(course)
+        index = max(0, min(self.position, self.furthest_open(course), len(all_steps) - 1))
+        return index, all_steps[index]
+
+    def go_to(self, course: Course, index: int, now: float | None = None) -> None:
+        self.note_time(course, now)
+        self.position = max(0, min(index, self.furthest_open(course)))
+        self.last_seen = time.time() if now is None else now
+        self.quiz_started_at = None
+
+    def fraction_done(self, course: Course) -> float:
+        all_steps = steps(course)
+        return sum(self.is_done(course, s) for s in all_steps) / len(all_steps)
+
+    # --- seat time ----------------------------------------------------------------------------
+
+    def note_time(self, course: Course, now: float | None = None) -> None:
+        """Credit the time since the last sign of life to the lesson on screen."""
+        now = time.time() if now is None else now
+        _, step = self.current(course)
+        lesson = step_lesson(course, step)
+        if lesson is not None and self.last_seen is not None:
+            gap = max(0.0, min(now - self.last_seen, MAX_CREDITED_GAP_SECONDS))
+            self.lesson_seconds[lesson.id] = self.lesson_seconds.get(lesson.id, 0.0) + gap
+        self.last_seen = now
+
+    def seconds_left(self, course: Course, lesson: Lesson, scale: float) -> int:
+        """Seconds until the lesson's "Next" is enabled (0 when it already is)."""
+        if lesson.id in self.lessons_done:
+            return 0
+        spent = self.lesson_seconds.get(lesson.id, 0.0)
+        return max(0, int(minimum_seconds(lesson, scale) - spent + 0.999))
+
+    def finish_lesson(self, course: Course, lesson: Lesson, scale: float) -> bool:
+        """Mark the lesson read if its minimum time has passed; False when it has not."""
+        self.note_time(course)
+        if self.seconds_left(course, lesson, scale) > 0:
+            return False
+        if lesson.id not in self.lessons_done:
+            self.lessons_done.append(lesson.id)
+        return True
+
+    def seat_time_minutes(self) -> int:
+        return round((sum(self.lesson_seconds.values()) + self.quiz_seconds) / 60)
+
+
+class ProgressStore:
+    """Progress files in results/progress/, one an officer, named by a keyed hash of who they
+    are so that the name in a resume link reveals nothing and cannot be made up."""
+
+    def __init__(self, results_dir: Path, key: bytes) -> None:
+        self.directory = Path(results_dir) / PROGRESS_DIR
+        self._key = key
+
+    def token(self, officer: Officer) -> str:
+        return hmac.new(self._key, officer.key.encode("utf-8"), hashlib.sha256).hexdigest()[:32]
+
+    def _path(self, token: str) -> Path:
+        if len(token) != 32 or any(c not in "0123456789abcdef" for c in token):
+            raise ValueError("not a progress token")
+        return self.directory / f"{token}.json"
+
+    def load(self, token: str) -> Progress | None:
+        try:
+            return Progress.from_json(self._path(token).read_text(encoding="utf-8"))
+        except (FileNotFoundError, ValueError, TypeError, json.JSONDecodeError):
+            return None
+
+    def save(self, token: str, progress: Progress) -> None:
+        """Replace the officer's file whole (write aside, fsync, rename): never half-written."""
+        path = self._path(token)
+        self.directory.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+        try:
+            with tmp.open("w", encoding="utf-8") as fh:
+                fh.write(progress.to_json())
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, path)
+        finally:
+            tmp.unlink(missing_ok=True)
+
+    def lock(self, token: str) -> FileLock:
+        """Held while an officer's completion is recorded, so two tabs record it once."""
+        self.directory.mkdir(parents=True, exist_ok=True)
+        return FileLock(f"{self._path(token)}.lock", timeout=30)

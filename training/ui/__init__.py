@@ -1,0 +1,1 @@
+"""Streamlit pages: layout and wiring only; the rules live in the training package."""

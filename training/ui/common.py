@@ -1,0 +1,84 @@
+"""Wiring every page shares: settings, the course (or the error page), the Report it panel."""
+
+from __future__ import annotations
+
+import re
+
+import streamlit as st
+
+from training.config import ConfigError, Settings, load_settings, secret_key
+from training.content import ContentError, Course, load_course
+from training.ledger import Ledger
+from training.progress import ProgressStore
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|~$:])")
+
+
+def escape_markdown(text: str) -> str:
+    """Show typed text as itself in st.markdown: no markup, links or HTML from it."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+
+
+def _problem_page(title: str, intro: str, lines: list[str]) -> None:
+    st.title(title)
+    st.error(intro)
+    st.code("\n".join(lines), language=None, wrap_lines=True)
+    st.stop()
+
+
+def settings_or_stop() -> Settings:
+    try:
+        return load_settings()
+    except ConfigError as exc:
+        _problem_page(
+            "The training is not set up correctly",
+            "A setting has a value the app cannot use. An administrator must correct it.",
+            [str(exc)],
+        )
+        raise AssertionError("unreachable") from exc
+
+
+def course_or_stop(settings: Settings) -> Course:
+    """The validated course, parsed once per process; a plain error page when it is broken."""
+    try:
+        return load_course(settings.content_root)
+    except ContentError as exc:
+        _problem_page(
+            "The course cannot be shown",
+            "The course files have problems. An administrator must fix them and check the "
+            "course with `python -m training validate`. The problems found:",
+            [str(p) for p in exc.problems],
+        )
+        raise AssertionError("unreachable") from exc
+
+
+def ledger(settings: Settings) -> Ledger:
+    return Ledger(settings.results_dir)
+
+
+def progress_store(settings: Settings) -> ProgressStore:
+    return ProgressStore(settings.results_dir, secret_key(settings))
+
+
+def _tel(phone: str) -> str:
+    digits = re.sub(r"\D", "", phone)
+    if len(digits) == 10:
+        digits = "1" + digits
+    return f"tel:+{digits}"
+
+
+def report_it_panel(course: Course) -> None:
+    """The hotlines, on every page: tap to call on a phone."""
+    with st.container(border=True, key="report_it"):
+        st.markdown("#### Report it")
+        for contact in course.info.contacts.values():
+            ways = []
+            if contact.phone:
+                ways.append(f"[{contact.phone}]({_tel(contact.phone)})")
+            if contact.text:
+                ways.append(f"text {escape_markdown(contact.text)}")
+            st.markdown(
+                f"**{escape_markdown(contact.name)}**: {' or '.join(ways)}  \n"
+                f"{escape_markdown(contact.when)}"
+            )
+        st.markdown("In an emergency, call 911.")

@@ -1,0 +1,40 @@
+"""The end of the course: "Training complete" and the certificate code."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import streamlit as st
+
+from training.config import Settings
+from training.content import Course
+from training.ledger import CompletionRecord
+from training.ui.common import escape_markdown
+from training.ui.quiz import last_result, result_view
+
+
+def local_date(timestamp: str, settings: Settings) -> str:
+    moment = datetime.fromisoformat(timestamp.replace("Z", "+00:00")).astimezone(settings.zone)
+    return f"{moment:%B} {moment.day}, {moment.year}"
+
+
+def render(course: Course, record: CompletionRecord, settings: Settings) -> None:
+    st.title("Training complete")
+    st.success(
+        f"{escape_markdown(record.officer_name)}, you completed "
+        f"“{escape_markdown(course.info.title)}” on {local_date(record.completed_at, settings)} "
+        f"with a final score of {record.score_percent}%.",
+        icon=":material/verified:",
+    )
+    st.markdown("**Certificate code**")
+    st.code(record.certificate_code, language=None)
+    st.markdown(
+        f"Keep this code. It proves your completion of {course.info.credit_hours:g} hours of "
+        f"training toward {escape_markdown(course.info.statute)}; your agency or the State "
+        "Human Trafficking Coordinator can check it. Your completion is recorded for "
+        f"{escape_markdown(record.agency)}, ID {escape_markdown(record.badge_number)}."
+    )
+    result = last_result(course.final)
+    if result is not None:
+        with st.expander("Review your final assessment answers"):
+            result_view(course.final, *result)

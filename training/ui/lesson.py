@@ -1,0 +1,117 @@
+"""A lesson: its text, "Back", and "Next" once the lesson's minimum time has passed."""
+
+from __future__ import annotations
+
+import time
+
+import streamlit as st
+
+from training.config import Settings
+from training.content import Course, Lesson, Module
+from training.progress import ProgressStore
+from training.ui import session
+
+#: How often the time on a lesson is saved while the officer reads.
+SAVE_EVERY_SECONDS = 10
+
+
+def _next(course: Course, lesson: Lesson, index: int, settings: Settings, store: ProgressStore):
+    prog = session.progress()
+    assert prog is not None
+    if prog.finish_lesson(course, lesson, settings.seat_time_scale):
+        prog.go_to(course, index + 1)
+    session.save(store)
+
+
+def _back(course: Course, index: int, store: ProgressStore) -> None:
+    prog = session.progress()
+    assert prog is not None
+    prog.go_to(course, index - 1)
+    session.save(store)
+
+
+def _tick(course: Course, lesson: Lesson, settings: Settings, store: ProgressStore) -> int:
+    """Credit reading time; save now and then. Returns the seconds still to wait."""
+    prog = session.progress()
+    assert prog is not None
+    prog.note_time(course)
+    last = st.session_state.get("last_time_save", 0.0)
+    if time.time() - last >= SAVE_EVERY_SECONDS:
+        session.save(store)
+        st.session_state["last_time_save"] = time.time()
+    return prog.seconds_left(course, lesson, settings.seat_time_scale)
+
+
+def _next_button(
+    course: Course, lesson: Lesson, index: int, settings: Settings, store: ProgressStore
+) -> None:
+    left = _tick(course, lesson, settings, store)
+    st.button(
+        "Next",
+        type="primary",
+        disabled=left > 0,
+        key="lesson_next",
+        on_click=_next,
+        args=(course, lesson, index, settings, store),
+        width="stretch",
+    )
+    if left > 0:
+        minutes, seconds = divmod(left, 60)
+        st.markdown(
+            f"Next is available in {minutes}:{seconds:02d}. Take your time with the lesson."
+        )
+    elif st.session_state.get("lesson_locked") == lesson.id:
+        # The gate has just opened: redraw the whole page without the countdown timer.
+        st.session_state.pop("lesson_locked")
+        st.rerun()
+
+
+@st.fragment(run_every=1)
+def _next_while_locked(
+    course: Course, lesson: Lesson, index: int, settings: Settings, store: ProgressStore
+) -> None:
+    _next_button(course, lesson, index, settings, store)
+
+
+@st.fragment(run_every=30)
+def _next_when_open(
+    course: Course, lesson: Lesson, index: int, settings: Settings, store: ProgressStore
+) -> None:
+    # Still ticks now and then so time spent reading past the minimum counts as seat time.
+    _next_button(course, lesson, index, settings, store)
+
+
+def render(
+    course: Course,
+    module: Module,
+    lesson: Lesson,
+    index: int,
+    settings: Settings,
+    store: ProgressStore,
+) -> None:
+    st.markdown(f"**Module {course.modules.index(module) + 1}: {module.title}**")
+    st.title(lesson.title)
+    if lesson is module.lessons[0]:
+        st.markdown(
+            "**In this module you will learn to:**\n\n"
+            + "\n".join(f"- {objective}" for objective in module.objectives)
+        )
+    st.markdown(lesson.body)
+    back, _, nxt = st.columns([1, 1, 1])
+    with back:
+        st.button(
+            "Back",
+            key="lesson_back",
+            disabled=index == 0,
+            on_click=_back,
+            args=(course, index, store),
+            width="stretch",
+        )
+    with nxt:
+        prog = session.progress()
+        assert prog is not None
+        if prog.seconds_left(course, lesson, settings.seat_time_scale) > 0:
+            st.session_state["lesson_locked"] = lesson.id
+            _next_while_locked(course, lesson, index, settings, store)
+        else:
+            _next_when_open(course, lesson, index, settings, store)

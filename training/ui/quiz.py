@@ -1,0 +1,281 @@
+"""Knowledge checks and the final assessment: questions, "Submit answers", marked results."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+
+import streamlit as st
+
+from training import grading
+from training.config import Settings, secret_key
+from training.content import Course, Question, Quiz
+from training.grading import DrawnQuestion, Score
+from training.ledger import Ledger
+from training.progress import ProgressStore
+from training.records import attempt_record, completion_record
+from training.ui import session
+
+QUESTION_PREFIX = "q_"
+
+
+def _answers(drawn: Sequence[DrawnQuestion], quiz: Quiz) -> dict[str, list[int]]:
+    """The officer's choices as YAML option positions, read from the widgets."""
+    answers: dict[str, list[int]] = {}
+    for d in drawn:
+        question = quiz.question(d.question_id)
+        if question.type == "multiple":
+            chosen = [i for i in d.option_order if st.session_state.get(f"q_{question.id}_{i}")]
+        else:
+            value = st.session_state.get(f"q_{question.id}")
+            chosen = [] if value is None else [int(value)]
+        if chosen:
+            answers[question.id] = chosen
+    return answers
+
+
+def _question_widgets(number: int, question: Question, d: DrawnQuestion) -> None:
+    label = f"{number}. {question.prompt}"
+    if question.type == "multiple":
+        with st.container(key=f"group_{question.id}"):
+            st.markdown(f"**{number}\\. {question.prompt}** (choose every answer that applies)")
+            for i in d.option_order:
+                st.checkbox(question.options[i].text, key=f"q_{question.id}_{i}")
+    else:
+        st.radio(
+            label,
+            options=list(d.option_order),
+            format_func=lambda i, q=question: q.options[i].text,
+            index=None,
+            key=f"q_{question.id}",
+        )
+
+
+def result_view(quiz: Quiz, drawn: Sequence[DrawnQuestion], score: Score) -> None:
+    for number, (d, result) in enumerate(zip(drawn, score.results, strict=True), start=1):
+        question = quiz.question(d.question_id)
+        with st.container(border=True):
+            mark = "Correct" if result.correct else "Incorrect"
+            icon = "✅" if result.correct else "❌"
+            st.markdown(f"{icon} **{mark}** — {number}\\. {question.prompt}")
+            yours = "; ".join(
+                question.options[i].text for i in d.option_order if i in result.chosen
+            )
+            right = "; ".join(
+                question.options[i].text for i in d.option_order if question.options[i].correct
+            )
+            st.markdown(f"Your answer: {yours}")
+            if not result.correct:
+                st.markdown(f"Correct answer: {right}")
+            st.markdown(f"*Why:* {question.explanation}")
+
+
+def _score_line(score: Score) -> str:
+    return f"You answered {score.correct_count} of {score.total} correctly ({score.percent}%)."
+
+
+def _save_error_box(ledger: Ledger, store: ProgressStore) -> None:
+    """A failed save: what happened, that nothing is lost, and how to retry."""
+    reason = st.session_state.get("save_error")
+    if not session.pending() or not reason:
+        return
+    st.error(
+        f"Your result is not saved yet: {reason}. Nothing is lost: it is kept in this window. "
+        "Press “Retry saving”. If this keeps happening, tell your training coordinator.",
+        icon=":material/warning:",
+    )
+    if st.button("Retry saving", type="primary", key="retry_saving") and session.flush_pending(
+        ledger, store
+    ):
+        st.rerun()
+
+
+def _submit(
+    course: Course,
+    quiz: Quiz,
+    drawn: list[DrawnQuestion],
+    pass_mark: int,
+    settings: Settings,
+    ledger: Ledger,
+    store: ProgressStore,
+) -> None:
+    prog = session.progress()
+    assert prog is not None
+    answers = _answers(drawn, quiz)
+    missing = grading.unanswered(drawn, answers)
+    if missing:
+        listed = ", ".join(str(n) for n in missing)
+        st.session_state["quiz_message"] = (
+            f"Answer every question before submitting. Not answered yet: question {listed}."
+        )
+        return
+    st.session_state.pop("quiz_message", None)
+    score = grading.score(quiz, drawn, answers, pass_mark)
+    started = prog.quiz_started_at or time.time()
+    duration = max(0.0, time.time() - started)
+    prog.quiz_seconds += duration
+    prog.quiz_started_at = None
+    waiting = session.pending()
+    waiting.append(attempt_record(prog, course, quiz, score, duration))
+    if quiz.kind == "final":
+        prog.final_attempts += 1
+        prog.final_draw = None  # whatever happens next, these questions are not shown again
+        if score.passed:
+            waiting.append(completion_record(prog, course, score, secret_key(settings)))
+    else:
+        prog.checks[quiz.id] = score.percent
+    st.session_state["quiz_result"] = {
+        "quiz_id": quiz.id,
+        "drawn": [d.to_dict() for d in drawn],
+        "answers": answers,
+        "pass_mark": pass_mark,
+    }
+    session.save(store)
+    session.flush_pending(ledger, store)
+
+
+def last_result(quiz: Quiz) -> tuple[list[DrawnQuestion], Score] | None:
+    saved = st.session_state.get("quiz_result")
+    if not saved or saved["quiz_id"] != quiz.id:
+        return None
+    drawn = [DrawnQuestion.from_dict(d) for d in saved["drawn"]]
+    return drawn, grading.score(quiz, drawn, saved["answers"], saved["pass_mark"])
+
+
+def _form(
+    course: Course,
+    quiz: Quiz,
+    drawn: list[DrawnQuestion],
+    pass_mark: int,
+    settings: Settings,
+    ledger: Ledger,
+    store: ProgressStore,
+) -> None:
+    prog = session.progress()
+    assert prog is not None
+    if prog.quiz_started_at is None:
+        prog.quiz_started_at = time.time()
+    with st.form(key=f"form_{quiz.id}", border=False, enter_to_submit=False):
+        for number, d in enumerate(drawn, start=1):
+            _question_widgets(number, quiz.question(d.question_id), d)
+        message = st.session_state.get("quiz_message")
+        if message:
+            st.error(message, icon=":material/error:")
+        st.form_submit_button(
+            "Submit answers",
+            type="primary",
+            on_click=_submit,
+            args=(course, quiz, drawn, pass_mark, settings, ledger, store),
+        )
+
+
+def _continue(course: Course, index: int, store: ProgressStore) -> None:
+    prog = session.progress()
+    assert prog is not None
+    st.session_state.pop("quiz_result", None)
+    prog.go_to(course, index + 1)
+    session.save(store)
+
+
+def _back(course: Course, index: int, store: ProgressStore) -> None:
+    prog = session.progress()
+    assert prog is not None
+    st.session_state.pop("quiz_result", None)
+    st.session_state.pop("quiz_message", None)
+    prog.go_to(course, index - 1)
+    session.save(store)
+
+
+def render_check(
+    course: Course,
+    quiz: Quiz,
+    index: int,
+    settings: Settings,
+    ledger: Ledger,
+    store: ProgressStore,
+) -> None:
+    prog = session.progress()
+    assert prog is not None
+    st.title(quiz.title)
+    _save_error_box(ledger, store)
+    result = last_result(quiz)
+    if result is not None:
+        drawn, score = result
+        st.success(_score_line(score), icon=":material/task_alt:")
+        result_view(quiz, drawn, score)
+    elif quiz.id in prog.checks:
+        st.success(
+            f"You completed this check ({prog.checks[quiz.id]}%).", icon=":material/task_alt:"
+        )
+    else:
+        st.markdown(
+            "Answer every question, then press “Submit answers”. Each answer is marked "
+            "with an explanation. This check does not count toward your final score."
+        )
+        _form(course, quiz, grading.draw(quiz), settings.pass_mark, settings, ledger, store)
+    back, _, nxt = st.columns([1, 1, 1])
+    with back:
+        st.button(
+            "Back", key="quiz_back", on_click=_back, args=(course, index, store), width="stretch"
+        )
+    if quiz.id in prog.checks:
+        with nxt:
+            st.button(
+                "Continue",
+                type="primary",
+                key="quiz_continue",
+                on_click=_continue,
+                args=(course, index, store),
+                width="stretch",
+            )
+
+
+def _try_again(quiz: Quiz, store: ProgressStore) -> None:
+    prog = session.progress()
+    assert prog is not None
+    st.session_state.pop("quiz_result", None)
+    session.clear_widgets(QUESTION_PREFIX)
+    prog.final_draw = [d.to_dict() for d in grading.draw(quiz)]
+    prog.quiz_started_at = None
+    session.save(store)
+
+
+def render_final(
+    course: Course, index: int, settings: Settings, ledger: Ledger, store: ProgressStore
+) -> None:
+    prog = session.progress()
+    assert prog is not None
+    quiz = course.final
+    pass_mark = quiz.pass_mark or settings.pass_mark
+    st.title(quiz.title)
+    _save_error_box(ledger, store)
+    result = last_result(quiz)
+    if result is not None:
+        drawn, score = result
+        if score.passed:
+            st.success(f"You passed. {_score_line(score)}", icon=":material/task_alt:")
+        else:
+            st.error(
+                f"Not passed yet. {_score_line(score)} You need {pass_mark}% to pass. "
+                "Review the explanations below, then try again with a new set of questions.",
+                icon=":material/error:",
+            )
+            st.button(
+                "Try again",
+                type="primary",
+                key="final_try_again",
+                on_click=_try_again,
+                args=(quiz, store),
+            )
+        result_view(quiz, drawn, score)
+        return
+    if prog.final_draw is None:
+        prog.final_draw = [d.to_dict() for d in grading.draw(quiz)]
+        session.save(store)
+    drawn = [DrawnQuestion.from_dict(d) for d in prog.final_draw]
+    st.markdown(
+        f"{len(drawn)} questions drawn from the whole course. You need {pass_mark}% to pass. "
+        "Answer every question, then press “Submit answers”."
+    )
+    _form(course, quiz, drawn, pass_mark, settings, ledger, store)
+    st.button("Back", key="quiz_back", on_click=_back, args=(course, index, store))

@@ -1,0 +1,94 @@
+"""The officer's session: who is signed in, their progress, and records waiting to be saved.
+
+A refresh starts a new Streamlit session; the `resume` query parameter (a keyed hash, see
+ProgressStore.token) brings the officer back to their saved place.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from training.ledger import Ledger, LedgerWriteError
+from training.progress import Progress, ProgressStore
+from training.records import Pending, save_pending
+
+RESUME_PARAM = "resume"
+
+
+def progress() -> Progress | None:
+    return st.session_state.get("progress")
+
+
+def token() -> str:
+    return st.session_state["token"]
+
+
+def begin(store: ProgressStore, tok: str, prog: Progress) -> None:
+    st.session_state["token"] = tok
+    st.session_state["progress"] = prog
+    st.session_state.setdefault("pending", [])
+    st.query_params[RESUME_PARAM] = tok
+
+
+def restore(store: ProgressStore) -> None:
+    """After a refresh, pick the officer's saved progress back up from the resume link."""
+    if "progress" in st.session_state:
+        return
+    tok = st.query_params.get(RESUME_PARAM)
+    if not tok:
+        return
+    try:
+        saved = store.load(tok)
+    except OSError:
+        saved = None
+    if saved is None:
+        del st.query_params[RESUME_PARAM]
+        return
+    begin(store, tok, saved)
+
+
+def sign_out() -> None:
+    for key in list(st.session_state.keys()):
+        del st.session_state[key]
+    st.query_params.clear()
+
+
+def save(store: ProgressStore) -> None:
+    """Save the officer's place; a failure is shown but does not stop the course."""
+    prog = progress()
+    if prog is None:
+        return
+    try:
+        store.save(token(), prog)
+        st.session_state.pop("progress_save_error", None)
+    except OSError as exc:
+        st.session_state["progress_save_error"] = exc.strerror or str(exc)
+
+
+def pending() -> list[Pending]:
+    return st.session_state.setdefault("pending", [])
+
+
+def flush_pending(ledger: Ledger, store: ProgressStore) -> bool:
+    """Save waiting records; True when nothing is left waiting."""
+    waiting = pending()
+    if not waiting:
+        return True
+    try:
+        completion = save_pending(waiting, ledger, store, token())
+    except LedgerWriteError as exc:
+        st.session_state["save_error"] = exc.strerror or "the results could not be written"
+        return False
+    st.session_state.pop("save_error", None)
+    if completion is not None:
+        prog = progress()
+        assert prog is not None
+        prog.completion = completion.__dict__.copy()
+        prog.final_draw = None
+        save(store)
+    return True
+
+
+def clear_widgets(prefix: str) -> None:
+    for key in [k for k in st.session_state if isinstance(k, str) and k.startswith(prefix)]:
+        del st.session_state[key]

@@ -1,0 +1,67 @@
+"""The sign-in form: name, badge or officer ID, agency."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from training.content import Course
+from training.officers import OTHER_AGENCY, agencies, sign_in
+from training.progress import Progress, ProgressStore
+from training.ui import session
+from training.ui.common import escape_markdown
+
+
+def _field_error(key: str) -> None:
+    message = st.session_state.get("sign_in_errors", {}).get(key)
+    if message:
+        st.error(message, icon=":material/error:")
+
+
+def _start(course: Course, store: ProgressStore) -> None:
+    officer, errors = sign_in(
+        st.session_state.get("officer_name", ""),
+        st.session_state.get("badge_number", ""),
+        st.session_state.get("agency"),
+        st.session_state.get("agency_other", ""),
+    )
+    st.session_state["sign_in_errors"] = errors
+    if officer is None:
+        return
+    tok = store.token(officer)
+    try:
+        saved = store.load(tok)
+    except OSError:
+        saved = None
+    if saved is None or saved.course_id != course.info.id:
+        saved = Progress.start(officer, course)
+    else:
+        saved.name = officer.name  # the latest spelling the officer typed is the one we keep
+    session.begin(store, tok, saved)
+    session.save(store)
+
+
+def render(course: Course, store: ProgressStore) -> None:
+    st.title(course.info.title)
+    st.markdown(
+        f"Training for Mississippi law enforcement officers on recognizing, responding to and "
+        f"reporting human trafficking, designed to meet the training requirement of "
+        f"{escape_markdown(course.info.statute)} ({course.info.credit_hours:g} hours). "
+        "Your place is saved as you go: sign in again with the same badge or officer ID and "
+        "agency to continue."
+    )
+    st.subheader("Sign in")
+    st.text_input("Full name", key="officer_name", max_chars=80, autocomplete="name")
+    _field_error("officer_name")
+    st.text_input("Badge or officer ID", key="badge_number", max_chars=20, autocomplete="off")
+    _field_error("badge_number")
+    st.selectbox(
+        "Agency",
+        options=[*agencies(), OTHER_AGENCY],
+        index=None,
+        key="agency",
+        placeholder="Type to search, or choose “Other (not listed)”",
+    )
+    if st.session_state.get("agency") == OTHER_AGENCY:
+        st.text_input("Agency name", key="agency_other", max_chars=80)
+    _field_error("agency")
+    st.button("Start training", type="primary", on_click=_start, args=(course, store))

@@ -1,0 +1,79 @@
+"""The officer's page: sign-in, then lessons, knowledge checks and the final, in order."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from training.content import Course
+from training.ledger import CompletionRecord
+from training.progress import Progress, step_lesson, step_module, steps
+from training.ui import completion, lesson, quiz, session, sign_in
+from training.ui.common import (
+    course_or_stop,
+    escape_markdown,
+    ledger,
+    progress_store,
+    report_it_panel,
+    settings_or_stop,
+)
+
+
+def _progress_header(course: Course, prog: Progress, index: int) -> None:
+    all_steps = steps(course)
+    done = prog.fraction_done(course)
+    st.progress(
+        done, text=f"Course progress: {round(done * 100)}% · step {index + 1} of {len(all_steps)}"
+    )
+
+
+def _sidebar(course: Course, prog: Progress, index: int) -> None:
+    with st.sidebar:
+        st.markdown(
+            f"Signed in as **{escape_markdown(prog.name)}**  \n"
+            f"{escape_markdown(prog.badge_number)} · {escape_markdown(prog.agency)}"
+        )
+        st.button("Sign out", key="sign_out", on_click=session.sign_out)
+        st.markdown("#### Your progress")
+        lines = []
+        for m, module in enumerate(course.modules, start=1):
+            module_steps = [s for s in steps(course) if s.module_index == m - 1]
+            finished = all(prog.is_done(course, s) for s in module_steps)
+            mark = "✅" if finished else "⬜"
+            lines.append(f"- {mark} Module {m}: {module.title}")
+        final_mark = "✅" if prog.completion else "⬜"
+        lines.append(f"- {final_mark} {course.final.title}")
+        st.markdown("\n".join(lines))
+
+
+def render() -> None:
+    settings = settings_or_stop()
+    course = course_or_stop(settings)
+    store = progress_store(settings)
+    records = ledger(settings)
+    session.restore(store)
+    prog = session.progress()
+    if prog is None:
+        sign_in.render(course, store)
+        report_it_panel(course)
+        return
+    if st.session_state.get("progress_save_error"):
+        st.warning(
+            "Your place in the course could not be saved "
+            f"({st.session_state['progress_save_error']}). You can keep going in this window.",
+            icon=":material/warning:",
+        )
+    index, step = prog.current(course)
+    _sidebar(course, prog, index)
+    if prog.completion is not None and not session.pending():
+        completion.render(course, CompletionRecord(**prog.completion), settings)
+    else:
+        _progress_header(course, prog, index)
+        module = step_module(course, step)
+        current_lesson = step_lesson(course, step)
+        if current_lesson is not None and module is not None:
+            lesson.render(course, module, current_lesson, index, settings, store)
+        elif step.kind == "check" and module is not None:
+            quiz.render_check(course, course.check_for(module), index, settings, records, store)
+        else:
+            quiz.render_final(course, index, settings, records, store)
+    report_it_panel(course)
