@@ -315,7 +315,10 @@ def _check_course(
     modules: list[tuple[str, Module]],
     quizzes: list[tuple[str, Quiz]],
     problems: list[Problem],
+    unreadable_quizzes: set[str],
 ) -> None:
+    """Checks across files. A quiz file that could not be read is already reported, so what
+    only follows from its absence is not reported again."""
     quiz_by_id: dict[str, tuple[str, Quiz]] = {}
     for rel, quiz in quizzes:
         if quiz.id in quiz_by_id:
@@ -351,7 +354,9 @@ def _check_course(
         for i, objective in enumerate(module.objectives):
             _check_text(objective, rel, f"objectives[{i}]", info, problems)
         target = quiz_by_id.get(module.quiz)
-        if target is None:
+        if target is None and module.quiz in unreadable_quizzes:
+            pass
+        elif target is None:
             problems.append(
                 Problem(rel, "quiz", f"names quiz {module.quiz!r}, but quizzes/ has no such quiz")
             )
@@ -371,7 +376,7 @@ def _check_course(
 
     seen_question: dict[str, str] = {}
     finals = [rel for rel, quiz in quizzes if quiz.kind == "final"]
-    if not finals:
+    if not finals and not unreadable_quizzes:
         problems.append(
             Problem("quizzes/", "kind", "no quiz has kind: final (the final assessment)")
         )
@@ -408,6 +413,26 @@ def _check_course(
                 _check_text(option.text, rel, f"{where}.options[{j}].text", info, problems)
     if not modules:
         problems.append(Problem("modules/", "(folder)", "has no module files (NN-<id>.yaml)"))
+    for rel, module in modules:
+        reading = math.ceil(sum(lesson.reading_seconds for lesson in module.lessons) / 60)
+        if module.minutes < reading:
+            problems.append(
+                Problem(
+                    rel,
+                    "minutes",
+                    f"plans {module.minutes} minutes but its lessons take {reading} to read at "
+                    f"{READING_WORDS_PER_MINUTE} words a minute",
+                )
+            )
+    planned = sum(module.minutes for _, module in modules)
+    if modules and info.credit_hours * 60 > planned:
+        problems.append(
+            Problem(
+                "course.yaml",
+                "credit_hours",
+                f"claims {info.credit_hours:g} hours but the modules plan only {planned} minutes",
+            )
+        )
 
 
 # --- filling in contacts ----------------------------------------------------------------------
@@ -511,6 +536,7 @@ def _build(root: Path) -> Course:
             modules.append((rel, module))
 
     quizzes: list[tuple[str, Quiz]] = []
+    unreadable_quizzes: set[str] = set()
     for path in sorted((root / "quizzes").glob("*")):
         rel = f"quizzes/{path.name}"
         if path.suffix == ".yml":
@@ -519,7 +545,9 @@ def _build(root: Path) -> Course:
             continue
         data = _parse_yaml(path, rel, problems)
         quiz = None if data is None else _validate_model(Quiz, data, rel, problems)
-        if quiz is not None:
+        if quiz is None:
+            unreadable_quizzes.add(path.stem)
+        else:
             if quiz.id != path.stem:
                 problems.append(
                     Problem(rel, "id", f"is {quiz.id!r} but the file name says {path.stem!r}")
@@ -527,7 +555,7 @@ def _build(root: Path) -> Course:
             quizzes.append((rel, quiz))
 
     if info is not None:
-        _check_course(info, modules, quizzes, problems)
+        _check_course(info, modules, quizzes, problems, unreadable_quizzes)
     if problems or info is None:
         raise ContentError(problems)
     return Course(

@@ -46,7 +46,8 @@ def _describe(ch: str) -> str:
 
 def _personal_text(raw: str, what: str) -> str:
     """The rule shared by names and typed agency names."""
-    value = " ".join(unicodedata.normalize("NFC", raw or "").split())
+    # Only plain spaces are tidied; a tab, line break or invisible character is refused below.
+    value = re.sub(" {2,}", " ", unicodedata.normalize("NFC", raw or "").strip(" "))
     if not value:
         raise FieldError(f"Enter {what}.")
     for i, ch in enumerate(value):

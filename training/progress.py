@@ -145,9 +145,11 @@ class Progress:
         spent = self.lesson_seconds.get(lesson.id, 0.0)
         return max(0, int(minimum_seconds(lesson, scale) - spent + 0.999))
 
-    def finish_lesson(self, course: Course, lesson: Lesson, scale: float) -> bool:
+    def finish_lesson(
+        self, course: Course, lesson: Lesson, scale: float, now: float | None = None
+    ) -> bool:
         """Mark the lesson read if its minimum time has passed; False when it has not."""
-        self.note_time(course)
+        self.note_time(course, now)
         if self.seconds_left(course, lesson, scale) > 0:
             return False
         if lesson.id not in self.lessons_done:

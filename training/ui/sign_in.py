@@ -43,11 +43,11 @@ def _start(course: Course, store: ProgressStore) -> None:
 def render(course: Course, store: ProgressStore) -> None:
     st.title(course.info.title)
     st.markdown(
-        f"Training for Mississippi law enforcement officers on recognizing, responding to and "
-        f"reporting human trafficking, designed to meet the training requirement of "
-        f"{escape_markdown(course.info.statute)} ({course.info.credit_hours:g} hours). "
-        "Your place is saved as you go: sign in again with the same badge or officer ID and "
-        "agency to continue."
+        "Training for Mississippi law enforcement officers on recognizing, responding to and "
+        f"reporting human trafficking: {course.info.credit_hours:g} hours toward the training "
+        f"that {escape_markdown(course.info.statute)} requires of officers on field or "
+        "investigative duty. Your place is saved as you go: sign in again with the same badge "
+        "or officer ID and agency to continue."
     )
     st.subheader("Sign in")
     st.text_input("Full name", key="officer_name", max_chars=80, autocomplete="name")

@@ -1,0 +1,215 @@
+"""The officer's pages in AppTest: sign-in, the seat-time gate, checks, the final, saving."""
+
+from __future__ import annotations
+
+import errno
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.apptest_helpers import (
+    answer,
+    button,
+    click,
+    labels,
+    open_app,
+    sign_in,
+    titles,
+    walk_to_final,
+)
+from training import ledger as ledger_module
+from training.content import Course
+from training.ledger import Ledger
+
+
+@pytest.fixture(autouse=True)
+def _gate_off(monkeypatch: pytest.MonkeyPatch, results_dir: Path) -> None:
+    monkeypatch.setenv("TRAINING_SEAT_TIME_SCALE", "0")
+
+
+def errors(at) -> list[str]:  # type: ignore[no-untyped-def]
+    return [e.value for e in at.error]
+
+
+def test_sign_in_shows_a_message_under_each_bad_field(results_dir: Path, course: Course) -> None:
+    at = open_app()
+    assert titles(at) == [course.info.title]
+    assert {"Full name", "Badge or officer ID", "Agency"} <= {
+        w.label for w in [*at.text_input, *at.selectbox]
+    }
+    sign_in(at, name="=cmd|' /C calc'!A0", badge="12 34", agency=None)
+    shown = errors(at)
+    assert any("is not allowed" in e for e in shown)
+    assert any("Use letters, digits and hyphens only" in e for e in shown)
+    assert any("Choose your agency" in e for e in shown)
+    assert titles(at) == [course.info.title], "the course did not start"
+    assert not (results_dir / "progress").exists()
+
+
+def test_other_agency_is_typed_and_checked(results_dir: Path, course: Course) -> None:
+    at = open_app()
+    at.selectbox(key="agency").select("Other (not listed)")
+    at.run()
+    other = at.text_input(key="agency_other")
+    assert other.label == "Agency name"
+    other.input("<b>Task Force</b>")
+    sign_in(at, agency=None)
+    assert any("“<” is not allowed" in e for e in errors(at))
+    at.text_input(key="agency_other").input("Gulf Coast Task Force")
+    sign_in(at, agency=None)
+    assert titles(at) == [course.lessons[0].title]
+    assert at.session_state["progress"].agency == "Gulf Coast Task Force"
+
+
+def test_next_waits_for_the_lessons_reading_time(
+    results_dir: Path, course: Course, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TRAINING_SEAT_TIME_SCALE", "1")
+    at = sign_in(open_app())
+    first = course.lessons[0]
+    assert titles(at) == [first.title]
+    assert button(at, "Next").disabled
+    assert any(re.match(r"Next is available in \d+:\d\d", m.value) for m in at.markdown)
+    at.run()  # time passing by itself does not open the gate early
+    assert button(at, "Next").disabled
+    assert first.id not in at.session_state["progress"].lessons_done
+    monkeypatch.setenv("TRAINING_SEAT_TIME_SCALE", "0")
+    at.run()
+    assert not button(at, "Next").disabled
+    click(at, "Next")
+    assert titles(at) == [course.lessons[1].title]
+    click(at, "Back")
+    assert titles(at) == [first.title]
+
+
+def test_progress_is_always_visible_with_the_report_it_panel(results_dir: Path) -> None:
+    at = open_app()
+    assert any(m.value == "#### Report it" for m in at.markdown)
+    sign_in(at)
+    assert at.get("progress")[0].value is not None
+    assert "Course progress" in at.get("progress")[0].proto.text
+    panel = " ".join(m.value for m in at.markdown).replace("\\", "")  # markdown escapes
+    assert "1-800-222-8000" in panel and "1-888-373-7888" in panel and "601-987-1671" in panel
+    assert "BEFREE (233733)" in panel
+
+
+def test_a_check_needs_every_answer_and_marks_each_with_its_explanation(
+    results_dir: Path, course: Course
+) -> None:
+    at = sign_in(open_app())
+    module = course.modules[0]
+    for _ in module.lessons:
+        click(at, "Next")
+    check = course.check_for(module)
+    assert titles(at) == [check.title]
+    assert "Continue" not in labels(at), "a check cannot be skipped"
+    click(at, "Submit answers")
+    assert any("Answer every question before submitting" in e for e in errors(at))
+    assert not Ledger(results_dir).attempts_path.exists()
+    answer(at, check, right=False)
+    click(at, "Submit answers")
+    text = " ".join(m.value for m in at.markdown)
+    assert text.count("**Incorrect**") == len(check.questions)
+    assert all(q.explanation in text for q in check.questions)
+    attempts = Ledger(results_dir).read_attempts()
+    assert list(attempts["quiz_id"]) == [check.id]
+    assert list(attempts["passed"]) == ["false"]
+    click(at, "Continue")
+    assert titles(at) == [course.modules[1].lessons[0].title]
+
+
+def test_a_failed_final_offers_a_fresh_draw_and_a_pass_gives_one_completion(
+    results_dir: Path, course: Course
+) -> None:
+    at = walk_to_final(sign_in(open_app(), name="Zoë O'Neil", badge="ms-77"), course)
+    first_draw = {r.key for r in at.radio} | {c.key for c in at.checkbox}
+    answer(at, course.final, right=False)
+    click(at, "Submit answers")
+    assert any(e.startswith("Not passed yet.") for e in errors(at))
+    ledger = Ledger(results_dir)
+    assert ledger.read_completions().empty
+    finals = ledger.read_attempts().query("quiz_id == 'final'")
+    assert list(finals["passed"]) == ["false"] and list(finals["score_percent"]) == [0]
+    click(at, "Try again")
+    second_draw = {r.key for r in at.radio} | {c.key for c in at.checkbox}
+    assert all(r.value is None for r in at.radio), "answers from the last try are cleared"
+    assert second_draw, "a new set of questions is shown"
+    assert len(course.final.questions) > course.final.draw or first_draw == second_draw
+    answer(at, course.final, right=True)
+    click(at, "Submit answers")
+    assert "Training complete" in titles(at)
+    code = at.code[0].value
+    assert re.fullmatch(r"[2-9A-HJ-NP-Z]{4}(-[2-9A-HJ-NP-Z]{4}){3}", code)
+    for _ in range(3):
+        at.run()
+    rows = ledger.read_completions()
+    assert len(rows) == 1
+    row = rows.iloc[0]
+    assert (row.officer_name, row.badge_number, row.agency) == (
+        "Zoë O'Neil",
+        "MS-77",
+        "Hinds County Sheriff's Office",
+    )
+    assert (row.certificate_code, row.attempts, row.score_percent) == (code, 2, 100)
+    assert row.course_version == course.version
+    assert len(ledger.read_attempts()) == len(course.modules) + 2
+
+
+def test_a_full_disk_keeps_the_result_and_retry_saves_it_once(
+    results_dir: Path, course: Course, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at = walk_to_final(sign_in(open_app()), course)
+
+    def disk_full(path: Path, header: bytes, line: bytes) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    working = ledger_module._append_locked
+    monkeypatch.setattr(ledger_module, "_append_locked", disk_full)
+    answer(at, course.final, right=True)
+    click(at, "Submit answers")
+    assert any("Your result is not saved yet: the disk is full" in e for e in errors(at))
+    assert "Training complete" not in titles(at)
+    click(at, "Retry saving")
+    assert "Retry saving" in labels(at), "still failing, still offered"
+    monkeypatch.setattr(ledger_module, "_append_locked", working)  # space is freed
+    click(at, "Retry saving")
+    assert "Training complete" in titles(at)
+    assert len(Ledger(results_dir).read_completions()) == 1
+
+
+def test_a_refresh_or_a_return_resumes_where_the_officer_was(
+    results_dir: Path, course: Course
+) -> None:
+    at = sign_in(open_app(), badge="R-1")
+    click(at, "Next")
+    click(at, "Next")
+    here = titles(at)
+    token = at.query_params["resume"]
+    token = token[0] if isinstance(token, list) else token
+    refreshed = open_app({"resume": token})
+    assert titles(refreshed) == here
+    returned = sign_in(open_app(), badge="r-1")
+    assert titles(returned) == here
+    assert titles(open_app({"resume": "0" * 32})) == [course.info.title], "no such officer"
+
+
+def test_broken_content_shows_the_problems_not_a_traceback(
+    course_copy: Path, monkeypatch: pytest.MonkeyPatch, results_dir: Path
+) -> None:
+    final = course_copy / "quizzes" / "final.yaml"
+    final.write_text(final.read_text(encoding="utf-8").replace("draw: 10", "draw: 99"), "utf-8")
+    monkeypatch.setenv("TRAINING_CONTENT_DIR", str(course_copy))
+    at = open_app()
+    assert titles(at) == ["The course cannot be shown"]
+    assert "quizzes/final.yaml: draw: draws 99 questions" in at.code[0].value
+    assert not at.text_input
+
+
+def test_a_bad_setting_shows_a_plain_error_page(
+    monkeypatch: pytest.MonkeyPatch, results_dir: Path
+) -> None:
+    monkeypatch.setenv("TRAINING_PASS_MARK", "eighty")
+    at = open_app()
+    assert titles(at) == ["The training is not set up correctly"]
+    assert "TRAINING_PASS_MARK must be a whole number" in at.code[0].value

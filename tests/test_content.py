@@ -1,0 +1,243 @@
+"""The course model: the real course loads, and every kind of broken file is named exactly."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import yaml
+
+from training.config import PROJECT_ROOT
+from training.content import ContentError, Course, check_course, course_version, load_course
+
+SOURCE_PAGE = PROJECT_ROOT.parent / "shared" / "domain" / "source-mbi-human-trafficking-unit.txt"
+
+
+def _edit(root: Path, rel: str, change: Callable[[dict], None]) -> None:
+    path = root / rel
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    change(data)
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
+def _messages(root: Path) -> list[str]:
+    return [str(p) for p in check_course(root)]
+
+
+def test_the_course_loads_with_its_modules_checks_and_final(course: Course) -> None:
+    assert [m.id for m in course.modules] == ["what-is-trafficking", "labor-vs-sex"]
+    assert course.final.kind == "final"
+    assert course.final.draw == 10 and len(course.final.questions) >= 15
+    for module in course.modules:
+        assert len(course.check_for(module).questions) >= 5
+    assert re.fullmatch(r"[0-9a-f]{12}", course.version)
+
+
+def test_contacts_are_the_source_pages_numbers(course: Course) -> None:
+    if SOURCE_PAGE.exists():
+        page = SOURCE_PAGE.read_text(encoding="utf-8")
+        on_page = set(re.findall(r"\d-\d{3}-\d{3}-\d{4}|\d{3}-\d{3}-\d{4}", page))
+        assert on_page == {c.phone for c in course.info.contacts.values() if c.phone}
+    phones = {c.phone for c in course.info.contacts.values()}
+    assert {"1-800-222-8000", "1-888-373-7888", "601-987-1671"} <= phones
+    assert any(c.text == "BEFREE (233733)" for c in course.info.contacts.values())
+
+
+def test_contacts_are_filled_into_lessons_and_questions(course: Course) -> None:
+    bodies = " ".join(lesson.body for lesson in course.lessons)
+    assert "{{" not in bodies
+    assert "1-800-222-8000" in bodies
+    texts = [
+        part
+        for quiz in course.quizzes.values()
+        for q in quiz.questions
+        for part in (q.prompt, q.explanation, *(o.text for o in q.options))
+    ]
+    assert not any("{{" in t for t in texts)
+
+
+def test_version_is_a_hash_of_every_content_file(course_copy: Path) -> None:
+    before = course_version(course_copy)
+    assert before == course_version(course_copy)
+    quiz = course_copy / "quizzes" / "final.yaml"
+    quiz.write_text(quiz.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    assert course_version(course_copy) != before
+
+
+def test_loading_is_cached_until_a_file_changes(course_copy: Path) -> None:
+    first = load_course(course_copy)
+    assert load_course(course_copy) is first
+    path = course_copy / "course.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("Recognize", "Recognise"), "utf-8")
+    os.utime(path, ns=(1, 1))
+    second = load_course(course_copy)
+    assert second is not first and "Recognise" in second.info.title
+
+
+BROKEN: dict[str, tuple[str, Callable[[Path], None]]] = {
+    "duplicate question id": (
+        "quizzes/what-is-trafficking-check.yaml: questions[1].id: question id 'wit-01' is also "
+        "used in quizzes/what-is-trafficking-check.yaml",
+        lambda r: _edit(
+            r,
+            "quizzes/what-is-trafficking-check.yaml",
+            lambda d: d["questions"][1].update(id="wit-01"),
+        ),
+    ),
+    "duplicate lesson id": (
+        "modules/02-labor-vs-sex.yaml: lessons[0].id: lesson id 'definition' is also used in "
+        "modules/01-what-is-trafficking.yaml",
+        lambda r: _edit(
+            r, "modules/02-labor-vs-sex.yaml", lambda d: d["lessons"][0].update(id="definition")
+        ),
+    ),
+    "module names a missing quiz": (
+        "modules/01-what-is-trafficking.yaml: quiz: names quiz 'no-such-check', but quizzes/ "
+        "has no such quiz",
+        lambda r: _edit(
+            r, "modules/01-what-is-trafficking.yaml", lambda d: d.update(quiz="no-such-check")
+        ),
+    ),
+    "single with two correct options": (
+        "quizzes/final.yaml: questions[0].options: a single-choice question needs exactly one "
+        "correct option (found 2)",
+        lambda r: _edit(
+            r,
+            "quizzes/final.yaml",
+            lambda d: (
+                d["questions"][0].update(type="single"),
+                [o.update(correct=i < 2) for i, o in enumerate(d["questions"][0]["options"])],
+            ),
+        ),
+    ),
+    "true_false with other options": (
+        "quizzes/final.yaml: questions[0].options: a true_false question has exactly the "
+        "options True and False",
+        lambda r: _edit(
+            r,
+            "quizzes/final.yaml",
+            lambda d: d["questions"][0].update(
+                type="true_false",
+                options=[{"text": "Yes", "correct": True}, {"text": "No"}],
+            ),
+        ),
+    ),
+    "empty explanation": (
+        "quizzes/final.yaml: questions[2].explanation: String should have at least 1 character",
+        lambda r: _edit(
+            r, "quizzes/final.yaml", lambda d: d["questions"][2].update(explanation="  ")
+        ),
+    ),
+    "draw larger than the bank": (
+        "quizzes/final.yaml: draw: draws 500 questions but the bank has only",
+        lambda r: _edit(r, "quizzes/final.yaml", lambda d: d.update(draw=500)),
+    ),
+    "phone number that is not a contact": (
+        "modules/01-what-is-trafficking.yaml: lessons[1].body: has the number 6015550123, which "
+        "is not a contact in course.yaml",
+        lambda r: _edit(
+            r,
+            "modules/01-what-is-trafficking.yaml",
+            lambda d: d["lessons"][1].update(
+                body=d["lessons"][1]["body"] + "\nCall (601) 555-0123."
+            ),
+        ),
+    ),
+    "a contact's number written out": (
+        "quizzes/final.yaml: questions[3].prompt: writes the number 8002228000 out; use "
+        "{{ contacts.cps_hotline.phone }}",
+        lambda r: _edit(
+            r,
+            "quizzes/final.yaml",
+            lambda d: d["questions"][3].update(
+                prompt=d["questions"][3]["prompt"] + " 1-800-222-8000"
+            ),
+        ),
+    ),
+    "placeholder naming an unknown contact": (
+        "modules/02-labor-vs-sex.yaml: lessons[0].body: refers to contact 'fbi', which "
+        "course.yaml does not define",
+        lambda r: _edit(
+            r,
+            "modules/02-labor-vs-sex.yaml",
+            lambda d: d["lessons"][0].update(body="Call {{ contacts.fbi.phone }} now."),
+        ),
+    ),
+    "unknown field": (
+        "modules/02-labor-vs-sex.yaml: lessons[0].vidoe: is not a known field",
+        lambda r: _edit(
+            r, "modules/02-labor-vs-sex.yaml", lambda d: d["lessons"][0].update(vidoe="x")
+        ),
+    ),
+    "missing field": (
+        "quizzes/labor-vs-sex-check.yaml: questions[0].prompt: is required",
+        lambda r: _edit(
+            r, "quizzes/labor-vs-sex-check.yaml", lambda d: d["questions"][0].pop("prompt")
+        ),
+    ),
+    "wrong type": (
+        "modules/01-what-is-trafficking.yaml: minutes: Input should be a valid integer",
+        lambda r: _edit(
+            r, "modules/01-what-is-trafficking.yaml", lambda d: d.update(minutes="soon")
+        ),
+    ),
+    "pass mark on a check": (
+        "quizzes/labor-vs-sex-check.yaml: pass_mark: only the final has a pass mark",
+        lambda r: _edit(r, "quizzes/labor-vs-sex-check.yaml", lambda d: d.update(pass_mark=70)),
+    ),
+    "planned minutes shorter than reading time": (
+        "modules/02-labor-vs-sex.yaml: minutes: plans 1 minutes but its lessons take",
+        lambda r: _edit(r, "modules/02-labor-vs-sex.yaml", lambda d: d.update(minutes=1)),
+    ),
+    "more credit hours than planned minutes": (
+        "course.yaml: credit_hours: claims 10 hours but the modules plan only",
+        lambda r: _edit(r, "course.yaml", lambda d: d.update(credit_hours=10)),
+    ),
+    "no final": (
+        "quizzes/: kind: no quiz has kind: final",
+        lambda r: (r / "quizzes" / "final.yaml").unlink(),
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(BROKEN), ids=list(BROKEN))
+def test_each_broken_case_is_reported_as_path_field_message(case: str, course_copy: Path) -> None:
+    expected, breaker = BROKEN[case]
+    breaker(course_copy)
+    messages = _messages(course_copy)
+    assert any(m.startswith(expected) for m in messages), messages
+    with pytest.raises(ContentError):
+        load_course(course_copy)
+
+
+def test_yaml_syntax_errors_give_their_line(course_copy: Path) -> None:
+    path = course_copy / "quizzes" / "final.yaml"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[4] = "  - id: [unclosed"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    messages = _messages(course_copy)
+    assert len(messages) == 1
+    assert re.match(r"quizzes/final\.yaml: line \d+: YAML syntax error: ", messages[0]), messages
+
+
+def test_a_key_given_twice_is_an_error_not_a_silent_overwrite(course_copy: Path) -> None:
+    path = course_copy / "course.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "\nid: other-course\n", encoding="utf-8")
+    messages = _messages(course_copy)
+    assert any("course.yaml: line" in m and "key 'id' is given twice" in m for m in messages)
+
+
+def test_every_problem_is_reported_not_just_the_first(course_copy: Path) -> None:
+    for case in ("empty explanation", "unknown field", "module names a missing quiz"):
+        BROKEN[case][1](course_copy)
+    assert len(_messages(course_copy)) >= 3
+
+
+def test_file_names_must_match_ids(course_copy: Path) -> None:
+    (course_copy / "quizzes" / "final.yaml").rename(course_copy / "quizzes" / "exam.yaml")
+    assert "quizzes/exam.yaml: id: is 'final' but the file name says 'exam'" in _messages(
+        course_copy
+    )

@@ -1,0 +1,180 @@
+"""The ledger: exact columns, RFC 4180 lines, no row lost or torn, nothing partial on a fault."""
+
+from __future__ import annotations
+
+import csv
+import errno
+import multiprocessing
+import os
+from pathlib import Path
+
+import pytest
+
+from training import ledger as ledger_module
+from training.ledger import (
+    ATTEMPT_COLUMNS,
+    COMPLETION_COLUMNS,
+    AttemptRecord,
+    CompletionRecord,
+    Ledger,
+    LedgerWriteError,
+)
+
+DESIGN_COMPLETIONS = (
+    "record_id, completed_at, officer_name, badge_number, agency, course_id, course_version, "
+    "score_percent, attempts, seat_time_minutes, certificate_code"
+)
+DESIGN_ATTEMPTS = (
+    "attempt_id, submitted_at, badge_number, agency, course_id, course_version, quiz_id, "
+    "score_percent, passed, duration_seconds, answers"
+)
+
+
+def completion(n: int = 0, **changes: object) -> CompletionRecord:
+    values: dict[str, object] = dict(
+        record_id=f"rec-{n}",
+        completed_at="2026-11-28T05:59:00Z",
+        officer_name="Zoë O'Neil-Brown",
+        badge_number=f"B{n:05d}",
+        agency="Hinds County Sheriff's Office",
+        course_id="ms-ht-le",
+        course_version="abc123def456",
+        score_percent=90,
+        attempts=1,
+        seat_time_minutes=51,
+        certificate_code="ABCD-EFGH-JKLM-NPQR",
+    )
+    values.update(changes)
+    return CompletionRecord(**values)  # type: ignore[arg-type]
+
+
+def attempt(n: int = 0) -> AttemptRecord:
+    return AttemptRecord(
+        attempt_id=f"att-{n}",
+        submitted_at="2026-11-28T05:58:00Z",
+        badge_number="007",
+        agency="Mississippi Highway Patrol",
+        course_id="ms-ht-le",
+        course_version="abc123def456",
+        quiz_id="final",
+        score_percent=70,
+        passed=False,
+        duration_seconds=300,
+        answers='{"fin-01":[2],"fin-02":[0,3]}',
+    )
+
+
+def test_columns_are_exactly_the_designs() -> None:
+    assert ", ".join(COMPLETION_COLUMNS) == DESIGN_COMPLETIONS
+    assert ", ".join(ATTEMPT_COLUMNS) == DESIGN_ATTEMPTS
+
+
+def test_a_completion_round_trips_with_header_and_crlf_lines(tmp_path: Path) -> None:
+    book = Ledger(tmp_path)
+    record = completion(officer_name='Ann "Tex" O\'Hara, Jr.')
+    book.append_completion(record)
+    raw = book.completions_path.read_bytes()
+    assert raw.startswith(",".join(COMPLETION_COLUMNS).encode() + b"\r\n")
+    assert raw.count(b"\r\n") == 2
+    rows = list(csv.DictReader(book.completions_path.open(encoding="utf-8", newline="")))
+    assert rows[0]["officer_name"] == 'Ann "Tex" O\'Hara, Jr.'
+    assert book.find_certificate("ABCD-EFGH-JKLM-NPQR") == record
+    assert book.find_certificate("ZZZZ-ZZZZ-ZZZZ-ZZZZ") is None
+
+
+def test_attempts_keep_leading_zeros_and_json_answers(tmp_path: Path) -> None:
+    book = Ledger(tmp_path)
+    book.append_attempt(attempt())
+    table = book.read_attempts()
+    assert list(table.columns) == list(ATTEMPT_COLUMNS)
+    assert table.loc[0, "badge_number"] == "007"
+    assert table.loc[0, "answers"] == '{"fin-01":[2],"fin-02":[0,3]}'
+    assert table.loc[0, "passed"] == "false"
+
+
+def test_reading_an_absent_ledger_gives_an_empty_table(tmp_path: Path) -> None:
+    table = Ledger(tmp_path / "new").read_completions()
+    assert table.empty and list(table.columns) == list(COMPLETION_COLUMNS)
+
+
+def test_a_line_break_can_never_enter_a_record(tmp_path: Path) -> None:
+    book = Ledger(tmp_path)
+    with pytest.raises(ValueError, match="officer_name"):
+        book.append_completion(completion(officer_name="Ann\r\nBob"))
+    assert not book.completions_path.exists()
+
+
+def _append_many(directory: str, worker: int, count: int, start: multiprocessing.Barrier) -> None:
+    book = Ledger(Path(directory))
+    start.wait()
+    for i in range(count):
+        book.append_completion(completion(worker * 100_000 + i))
+
+
+def test_eight_processes_appending_at_once_lose_and_tear_nothing(tmp_path: Path) -> None:
+    workers, each = 8, 150
+    context = multiprocessing.get_context("fork")
+    start = context.Barrier(workers)
+    processes = [
+        context.Process(target=_append_many, args=(str(tmp_path), w, each, start))
+        for w in range(workers)
+    ]
+    for process in processes:
+        process.start()
+    for process in processes:
+        process.join(timeout=120)
+        assert process.exitcode == 0
+    text = Ledger(tmp_path).completions_path.read_text(encoding="utf-8")
+    assert text.count("record_id,completed_at") == 1, "one header, even created at once"
+    rows = list(csv.reader(text.splitlines()))[1:]
+    assert len(rows) == workers * each
+    assert all(len(row) == len(COMPLETION_COLUMNS) for row in rows), "no torn lines"
+    ids = [row[0] for row in rows]
+    assert len(set(ids)) == len(ids) == workers * each
+    assert set(ids) == {f"rec-{w * 100_000 + i}" for w in range(workers) for i in range(each)}
+
+
+def test_a_full_disk_leaves_no_partial_line_and_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    book = Ledger(tmp_path)
+    book.append_completion(completion(1))
+    before = book.completions_path.read_bytes()
+    real_write = os.write
+
+    def half_then_full(fd: int, data: bytes) -> int:
+        if len(data) > 20:
+            real_write(fd, bytes(data)[:20])
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real_write(fd, data)
+
+    monkeypatch.setattr(ledger_module.os, "write", half_then_full)
+    with pytest.raises(LedgerWriteError) as caught:
+        book.append_completion(completion(2))
+    assert caught.value.strerror == "the disk is full"
+    assert book.completions_path.read_bytes() == before
+    monkeypatch.setattr(ledger_module.os, "write", real_write)
+    book.append_completion(completion(2))
+    assert len(book.read_completions()) == 2
+
+
+def test_a_read_only_results_folder_is_a_plain_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def read_only(*args: object, **kwargs: object) -> int:
+        raise OSError(errno.EROFS, "Read-only file system")
+
+    monkeypatch.setattr(ledger_module.os, "open", read_only)
+    with pytest.raises(LedgerWriteError) as caught:
+        Ledger(tmp_path).append_attempt(attempt())
+    assert caught.value.strerror == "the results folder cannot be written to"
+
+
+def test_a_torn_last_line_does_not_swallow_the_next_record(tmp_path: Path) -> None:
+    book = Ledger(tmp_path)
+    book.append_completion(completion(1))
+    with book.completions_path.open("ab") as fh:
+        fh.write(b"rec-torn,2026-11-28T")
+    book.append_completion(completion(2))
+    rows = list(csv.reader(book.completions_path.read_text(encoding="utf-8").splitlines()))
+    assert rows[-1][0] == "rec-2" and len(rows[-1]) == len(COMPLETION_COLUMNS)

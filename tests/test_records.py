@@ -1,0 +1,108 @@
+"""Records an officer earns are saved once, and kept until they are."""
+
+from __future__ import annotations
+
+import errno
+import random
+import threading
+from pathlib import Path
+
+import pytest
+
+from training import certificates
+from training.content import Course
+from training.grading import draw, score
+from training.ledger import Ledger, LedgerWriteError
+from training.officers import Officer
+from training.progress import Progress, ProgressStore
+from training.records import attempt_record, completion_record, save_pending
+
+OFFICER = Officer("Zoë Lee", "AB-1", "Mississippi Highway Patrol")
+KEY = b"test-key"
+
+
+def _passed(course: Course):
+    quiz = course.final
+    drawn = draw(quiz, random.Random(1))
+    answers = {d.question_id: sorted(quiz.question(d.question_id).correct_positions) for d in drawn}
+    return score(quiz, drawn, answers, 80)
+
+
+def _setup(tmp_path: Path, course: Course) -> tuple[Ledger, ProgressStore, str, Progress]:
+    store = ProgressStore(tmp_path, KEY)
+    token = store.token(OFFICER)
+    progress = Progress.start(OFFICER, course)
+    progress.final_attempts = 1
+    store.save(token, progress)
+    return Ledger(tmp_path), store, token, progress
+
+
+def test_a_completion_carries_the_officer_course_version_and_a_checkable_code(
+    tmp_path: Path, course: Course
+) -> None:
+    *_, progress = _setup(tmp_path, course)
+    result = _passed(course)
+    record = completion_record(progress, course, result, KEY)
+    assert (record.officer_name, record.badge_number, record.agency) == (
+        "Zoë Lee",
+        "AB-1",
+        "Mississippi Highway Patrol",
+    )
+    assert record.course_version == course.version and record.score_percent == 100
+    assert certificates.is_genuine_form(record.certificate_code, KEY)
+    attempt = attempt_record(progress, course, course.final, result, 61.4)
+    assert attempt.passed and attempt.duration_seconds == 61 and attempt.quiz_id == "final"
+
+
+def test_saving_twice_or_from_two_tabs_gives_one_completion(tmp_path: Path, course: Course) -> None:
+    ledger, store, token, progress = _setup(tmp_path, course)
+    result = _passed(course)
+    first = completion_record(progress, course, result, KEY)
+    second = completion_record(progress, course, result, KEY)
+    assert save_pending([first], ledger, store, token) == first
+    assert save_pending([second], ledger, store, token) == first, "the second tab gets the first"
+    assert len(ledger.read_completions()) == 1
+
+
+def test_concurrent_saves_of_one_officer_give_one_completion(
+    tmp_path: Path, course: Course
+) -> None:
+    ledger, store, token, progress = _setup(tmp_path, course)
+    result = _passed(course)
+    records = [completion_record(progress, course, result, KEY) for _ in range(6)]
+    saved: list[object] = []
+    threads = [
+        threading.Thread(target=lambda r=r: saved.append(save_pending([r], ledger, store, token)))
+        for r in records
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(ledger.read_completions()) == 1
+    assert len({s.record_id for s in saved}) == 1  # type: ignore[attr-defined]
+
+
+def test_a_failed_write_keeps_every_record_waiting_and_a_retry_saves_them(
+    tmp_path: Path, course: Course, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ledger, store, token, progress = _setup(tmp_path, course)
+    result = _passed(course)
+    pending = [
+        attempt_record(progress, course, course.final, result, 30),
+        completion_record(progress, course, result, KEY),
+    ]
+    waiting = list(pending)
+
+    def disk_full(record: object) -> None:
+        raise LedgerWriteError(errno.ENOSPC, "the disk is full")
+
+    monkeypatch.setattr(ledger, "append_attempt", disk_full)
+    with pytest.raises(LedgerWriteError):
+        save_pending(waiting, ledger, store, token)
+    assert waiting == pending, "nothing is lost"
+    monkeypatch.undo()
+    assert save_pending(waiting, ledger, store, token) == pending[1]
+    assert waiting == []
+    assert len(ledger.read_attempts()) == 1 and len(ledger.read_completions()) == 1
+    assert store.load(token).completion["record_id"] == pending[1].record_id  # type: ignore[union-attr]
