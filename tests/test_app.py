@@ -85,7 +85,7 @@ def test_next_waits_for_the_lessons_reading_time(
 
 def test_progress_is_always_visible_with_the_report_it_panel(results_dir: Path) -> None:
     at = open_app()
-    assert any(m.value == "#### Report it" for m in at.markdown)
+    assert any(m.value == "## Report it" for m in at.markdown)
     sign_in(at)
     assert at.get("progress")[0].value is not None
     assert "Course progress" in at.get("progress")[0].proto.text

@@ -166,6 +166,14 @@ BROKEN: dict[str, tuple[str, Callable[[Path], None]]] = {
             lambda d: d["lessons"][0].update(body="Call {{ contacts.fbi.phone }} now."),
         ),
     ),
+    "a top-level heading in a lesson": (
+        "modules/02-labor-vs-sex.yaml: lessons[1].body: uses a top-level # heading",
+        lambda r: _edit(
+            r,
+            "modules/02-labor-vs-sex.yaml",
+            lambda d: d["lessons"][1].update(body="# Big heading\n\nText."),
+        ),
+    ),
     "unknown field": (
         "modules/02-labor-vs-sex.yaml: lessons[0].vidoe: is not a known field",
         lambda r: _edit(

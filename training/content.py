@@ -351,6 +351,15 @@ def _check_course(
             seen_lesson.setdefault(lesson.id, rel)
             _check_text(lesson.title, rel, f"{where}.title", info, problems)
             _check_text(lesson.body, rel, f"{where}.body", info, problems)
+            if re.search(r"^\s{0,3}#(?!#)", lesson.body, re.MULTILINE):
+                problems.append(
+                    Problem(
+                        rel,
+                        f"{where}.body",
+                        "uses a top-level # heading; start at ## (the lesson title is the "
+                        "page's one top heading)",
+                    )
+                )
         for i, objective in enumerate(module.objectives):
             _check_text(objective, rel, f"objectives[{i}]", info, problems)
         target = quiz_by_id.get(module.quiz)

@@ -70,7 +70,7 @@ def _tel(phone: str) -> str:
 def report_it_panel(course: Course) -> None:
     """The hotlines, on every page: tap to call on a phone."""
     with st.container(border=True, key="report_it"):
-        st.markdown("#### Report it")
+        st.markdown("## Report it")
         for contact in course.info.contacts.values():
             ways = []
             if contact.phone:
@@ -82,3 +82,27 @@ def report_it_panel(course: Course) -> None:
                 f"{escape_markdown(contact.when)}"
             )
         st.markdown("In an emergency, call 911.")
+
+
+_TO_TOP = """<script>
+window.__trainingStep = "{marker}";
+/* a new step starts at its top, with focus on its heading for screen readers */
+(() => {{
+  const main = document.querySelector('[data-testid="stMain"]');
+  window.scrollTo(0, 0);
+  if (main) main.scrollTo(0, 0);
+  const heading = document.querySelector('[data-testid="stMain"] h1');
+  if (heading) {{
+    heading.setAttribute("tabindex", "-1");
+    heading.focus({{ preventScroll: true }});
+  }}
+}})();
+</script>"""
+
+
+def start_at_top(marker: str) -> None:
+    """When the officer moves to another step, show it from its top, not mid-page."""
+    if st.session_state.get("shown_step") == marker:
+        return
+    st.session_state["shown_step"] = marker
+    st.html(_TO_TOP.format(marker=marker), unsafe_allow_javascript=True)

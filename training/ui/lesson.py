@@ -42,43 +42,20 @@ def _tick(course: Course, lesson: Lesson, settings: Settings, store: ProgressSto
     return prog.seconds_left(course, lesson, settings.seat_time_scale)
 
 
-def _next_button(
-    course: Course, lesson: Lesson, index: int, settings: Settings, store: ProgressStore
-) -> None:
-    left = _tick(course, lesson, settings, store)
-    st.button(
-        "Next",
-        type="primary",
-        disabled=left > 0,
-        key="lesson_next",
-        on_click=_next,
-        args=(course, lesson, index, settings, store),
-        width="stretch",
-    )
-    if left > 0:
-        minutes, seconds = divmod(left, 60)
-        st.markdown(
-            f"Next is available in {minutes}:{seconds:02d}. Take your time with the lesson."
-        )
-    elif st.session_state.get("lesson_locked") == lesson.id:
-        # The gate has just opened: redraw the whole page without the countdown timer.
-        st.session_state.pop("lesson_locked")
-        st.rerun()
-
-
 @st.fragment(run_every=1)
-def _next_while_locked(
-    course: Course, lesson: Lesson, index: int, settings: Settings, store: ProgressStore
-) -> None:
-    _next_button(course, lesson, index, settings, store)
+def _countdown(course: Course, lesson: Lesson, settings: Settings, store: ProgressStore) -> None:
+    left = _tick(course, lesson, settings, store)
+    if left <= 0:
+        session.save(store)
+        st.rerun()  # the whole page, so that "Next" is drawn enabled
+    minutes, seconds = divmod(left, 60)
+    st.markdown(f"Next is available in {minutes}:{seconds:02d}. Take your time with the lesson.")
 
 
 @st.fragment(run_every=30)
-def _next_when_open(
-    course: Course, lesson: Lesson, index: int, settings: Settings, store: ProgressStore
-) -> None:
-    # Still ticks now and then so time spent reading past the minimum counts as seat time.
-    _next_button(course, lesson, index, settings, store)
+def _heartbeat(course: Course, lesson: Lesson, settings: Settings, store: ProgressStore) -> None:
+    # Time spent reading past the minimum still counts as seat time.
+    _tick(course, lesson, settings, store)
 
 
 def render(
@@ -110,8 +87,17 @@ def render(
     with nxt:
         prog = session.progress()
         assert prog is not None
-        if prog.seconds_left(course, lesson, settings.seat_time_scale) > 0:
-            st.session_state["lesson_locked"] = lesson.id
-            _next_while_locked(course, lesson, index, settings, store)
+        left = prog.seconds_left(course, lesson, settings.seat_time_scale)
+        st.button(
+            "Next",
+            type="primary",
+            disabled=left > 0,
+            key="lesson_next",
+            on_click=_next,
+            args=(course, lesson, index, settings, store),
+            width="stretch",
+        )
+        if left > 0:
+            _countdown(course, lesson, settings, store)
         else:
-            _next_when_open(course, lesson, index, settings, store)
+            _heartbeat(course, lesson, settings, store)

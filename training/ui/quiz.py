@@ -55,9 +55,12 @@ def result_view(quiz: Quiz, drawn: Sequence[DrawnQuestion], score: Score) -> Non
     for number, (d, result) in enumerate(zip(drawn, score.results, strict=True), start=1):
         question = quiz.question(d.question_id)
         with st.container(border=True):
-            mark = "Correct" if result.correct else "Incorrect"
-            icon = "✅" if result.correct else "❌"
-            st.markdown(f"{icon} **{mark}** — {number}\\. {question.prompt}")
+            mark = (
+                ":green[:material/check_circle: **Correct**]"
+                if result.correct
+                else ":red[:material/cancel: **Incorrect**]"
+            )
+            st.markdown(f"{mark} — {number}\\. {question.prompt}")
             yours = "; ".join(
                 question.options[i].text for i in d.option_order if i in result.chosen
             )

@@ -49,7 +49,7 @@ def render(course: Course, store: ProgressStore) -> None:
         "investigative duty. Your place is saved as you go: sign in again with the same badge "
         "or officer ID and agency to continue."
     )
-    st.subheader("Sign in")
+    st.header("Sign in")
     st.text_input("Full name", key="officer_name", max_chars=80, autocomplete="name")
     _field_error("officer_name")
     st.text_input("Badge or officer ID", key="badge_number", max_chars=20, autocomplete="off")

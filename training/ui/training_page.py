@@ -15,6 +15,7 @@ from training.ui.common import (
     progress_store,
     report_it_panel,
     settings_or_stop,
+    start_at_top,
 )
 
 
@@ -26,6 +27,10 @@ def _progress_header(course: Course, prog: Progress, index: int) -> None:
     )
 
 
+def _status(done: bool) -> str:
+    return ":material/check_circle: Done:" if done else ":material/radio_button_unchecked: To do:"
+
+
 def _sidebar(course: Course, prog: Progress, index: int) -> None:
     with st.sidebar:
         st.markdown(
@@ -33,15 +38,13 @@ def _sidebar(course: Course, prog: Progress, index: int) -> None:
             f"{escape_markdown(prog.badge_number)} · {escape_markdown(prog.agency)}"
         )
         st.button("Sign out", key="sign_out", on_click=session.sign_out)
-        st.markdown("#### Your progress")
+        st.markdown("## Your progress")
         lines = []
         for m, module in enumerate(course.modules, start=1):
             module_steps = [s for s in steps(course) if s.module_index == m - 1]
             finished = all(prog.is_done(course, s) for s in module_steps)
-            mark = "✅" if finished else "⬜"
-            lines.append(f"- {mark} Module {m}: {module.title}")
-        final_mark = "✅" if prog.completion else "⬜"
-        lines.append(f"- {final_mark} {course.final.title}")
+            lines.append(f"- {_status(finished)} Module {m}: {module.title}")
+        lines.append(f"- {_status(prog.completion is not None)} {course.final.title}")
         st.markdown("\n".join(lines))
 
 
@@ -77,3 +80,4 @@ def render() -> None:
         else:
             quiz.render_final(course, index, settings, records, store)
     report_it_panel(course)
+    start_at_top("complete" if prog.completion else str(index))
