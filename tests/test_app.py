@@ -213,3 +213,15 @@ def test_a_bad_setting_shows_a_plain_error_page(
     at = open_app()
     assert titles(at) == ["The training is not set up correctly"]
     assert "TRAINING_PASS_MARK must be a whole number" in at.code[0].value
+
+
+def test_a_results_folder_that_cannot_be_written_is_a_plain_page(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the results folder should be", encoding="utf-8")
+    monkeypatch.setenv("TRAINING_RESULTS_DIR", str(blocked))
+    monkeypatch.delenv("TRAINING_SECRET_KEY")
+    at = open_app()
+    assert titles(at) == ["The training cannot save results right now"]
+    assert str(blocked) in at.code[0].value

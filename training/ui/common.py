@@ -57,7 +57,17 @@ def ledger(settings: Settings) -> Ledger:
 
 
 def progress_store(settings: Settings) -> ProgressStore:
-    return ProgressStore(settings.results_dir, secret_key(settings))
+    try:
+        key = secret_key(settings)
+    except OSError as exc:
+        _problem_page(
+            "The training cannot save results right now",
+            "The folder for training records cannot be written to, so no progress or result "
+            "could be kept. Nothing has been lost. Please tell your agency's administrator.",
+            [f"{settings.results_dir}: {exc.strerror or exc}"],
+        )
+        raise AssertionError("unreachable") from exc
+    return ProgressStore(settings.results_dir, key)
 
 
 def _tel(phone: str) -> str:
