@@ -29,10 +29,9 @@ def render(course: Course, record: CompletionRecord, settings: Settings) -> None
     st.markdown("**Certificate code**")
     st.code(record.certificate_code, language=None)
     st.markdown(
-        f"Keep this code. It proves your completion of {course.info.credit_hours:g} hours of "
-        f"training toward {escape_markdown(course.info.statute)}; your agency or the State "
-        "Human Trafficking Coordinator can check it. Your completion is recorded for "
-        f"{escape_markdown(record.agency)}, ID {escape_markdown(record.badge_number)}."
+        f"Keep this code: it identifies your completion record of {course.info.credit_hours:g} "
+        f"hours of training toward {escape_markdown(course.info.statute)}. Your completion is "
+        f"recorded for {escape_markdown(record.agency)}, ID {escape_markdown(record.badge_number)}."
     )
     result = last_result(course.final)
     if result is not None:
