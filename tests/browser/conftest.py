@@ -1,0 +1,216 @@
+"""Browser-test fixtures: the app served by `streamlit run`, Debian's Chromium through Playwright.
+
+One app server and one browser per test session; a fresh browser context and page per test, so
+no test sees another's Streamlit session or cookies. Every helper waits on something it can see
+(Playwright's auto-retrying `expect`), never on a fixed sleep.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+AXE_JS = Path(__file__).resolve().parent / "node_modules" / "axe-core" / "axe.min.js"
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+STARTUP_TIMEOUT_S = 30
+#: How long a single expectation may wait (a rerun is well under a second on these machines).
+EXPECT_TIMEOUT_MS = 10_000
+expect.set_options(timeout=EXPECT_TIMEOUT_MS)
+IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+
+
+@dataclass(frozen=True)
+class AppServer:
+    url: str
+    results_dir: Path
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as response:
+            return response.read().decode().strip() == "ok"
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is not None:
+        return
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+    except ProcessLookupError:
+        pass
+
+
+@pytest.fixture(scope="session")
+def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
+    """`streamlit run app.py` on a free port, with its own empty results directory."""
+    results_dir = tmp_path_factory.mktemp("results")
+    logs = tmp_path_factory.mktemp("streamlit-logs")
+    port = _free_port()
+    env = {
+        **os.environ,
+        "TRAINING_RESULTS_DIR": str(results_dir),
+        "TRAINING_SEAT_TIME_SCALE": "0",
+        "TRAINING_SECRET_KEY": "test-key",
+    }
+    with (logs / "stdout.log").open("wb") as out, (logs / "stderr.log").open("wb") as err:
+        process = subprocess.Popen(
+            [
+                str(ROOT / ".venv" / "bin" / "streamlit"),
+                "run",
+                "app.py",
+                "--server.headless",
+                "true",
+                "--server.port",
+                str(port),
+                "--browser.gatherUsageStats",
+                "false",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=err,
+            start_new_session=True,  # its own process group, so the whole group can be stopped
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + STARTUP_TIMEOUT_S
+        while not _healthy(url):
+            if process.poll() is not None or time.monotonic() > deadline:
+                state = (
+                    f"exited with code {process.returncode}"
+                    if process.poll() is not None
+                    else f"not healthy after {STARTUP_TIMEOUT_S} s"
+                )
+                stderr = (logs / "stderr.log").read_text(errors="replace")
+                stdout = (logs / "stdout.log").read_text(errors="replace")
+                pytest.fail(
+                    f"streamlit run app.py {state}.\n--- stderr ---\n{stderr}\n"
+                    f"--- stdout ---\n{stdout}",
+                    pytrace=False,
+                )
+            time.sleep(0.1)
+        yield AppServer(url, results_dir)
+    finally:
+        _stop(process)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    if not CHROMIUM.exists():
+        where = "on CI (CI is set)" if os.environ.get("CI") else "on this machine"
+        pytest.fail(
+            f"{CHROMIUM} is missing {where}: the browser tests need Debian's Chromium. "
+            "Install it with `make chromium` (apt-get install chromium); "
+            "never `playwright install`.",
+            pytrace=False,
+        )
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
+    """A fresh context and page: no Streamlit session, cookie or storage from another test."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
+    context.set_default_timeout(EXPECT_TIMEOUT_MS)
+    page = context.new_page()
+    yield page
+    report = getattr(request.node, "rep_call", None)
+    if report is not None and report.failed:
+        ARTIFACTS.mkdir(exist_ok=True)
+        # A screenshot is a courtesy for whoever reads the failure; it never hides it.
+        with contextlib.suppress(Exception):
+            page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
+    context.close()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
+    report = yield
+    setattr(item, f"rep_{report.when}", report)
+    return report
+
+
+@pytest.fixture
+def new_page(browser: Browser) -> Iterator[Callable[[], Page]]:
+    """Opens further pages, each in its own new context (a second device, no shared session)."""
+    contexts = []
+
+    def open_page() -> Page:
+        context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
+        context.set_default_timeout(EXPECT_TIMEOUT_MS)
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+def wait_idle(page: Page, timeout: float = EXPECT_TIMEOUT_MS) -> None:
+    """Connected and no script run in progress. Pair it with an `expect` on what should show:
+    right after a click the state may not have flipped to "running" yet."""
+    expect(
+        page.locator('[data-testid="stApp"][data-test-connection-state="CONNECTED"]')
+    ).to_be_attached(timeout=timeout)
+    expect(page.locator(IDLE)).to_be_attached(timeout=timeout)
+
+
+def axe_serious(page: Page) -> list[tuple[str, str, list[str]]]:
+    """axe-core's serious and critical violations on the page as (rule id, help, targets)."""
+    if not AXE_JS.is_file():
+        pytest.fail(
+            f"{AXE_JS} is missing: run `npm ci --prefix tests/browser` (done by `make test`).",
+            pytrace=False,
+        )
+    wait_idle(page)
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE_JS))
+    results = page.evaluate("async () => await axe.run(document)")
+    return [
+        (
+            violation["id"],
+            violation["help"],
+            [" ".join(str(part) for part in node["target"]) for node in violation["nodes"]],
+        )
+        for violation in results["violations"]
+        if violation["impact"] in ("serious", "critical")
+    ]
