@@ -94,7 +94,12 @@ def report_it_panel(course: Course) -> None:
         st.markdown("In an emergency, call 911.")
 
 
-_TO_TOP = """<script>
+_TO_TOP = """<style>
+/* The heading is focused by script so screen readers announce the new step; it is not a
+   control, so it needs no focus ring. */
+[data-testid="stMain"] h1[tabindex="-1"]:focus {{ outline: none; }}
+</style>
+<script>
 window.__trainingStep = "{marker}";
 /* a new step starts at its top, with focus on its heading for screen readers */
 (() => {{
