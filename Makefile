@@ -44,6 +44,7 @@ $(AXE): tests/browser/package.json tests/browser/package-lock.json
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 test: $(TEST_STAMP) chromium $(AXE) lint
 	$(BIN)/python -m training validate

@@ -16,7 +16,7 @@ import uuid
 from dataclasses import astuple, dataclass, fields
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import pandas as pd
 from filelock import FileLock
@@ -143,11 +143,10 @@ class Ledger:
         if match.empty:
             return None
         row = match.iloc[0]
-        return CompletionRecord(**{c: _typed(c, row[c]) for c in COMPLETION_COLUMNS})
-
-
-def _typed(column: str, value: object) -> object:
-    return int(value) if column in _NUMERIC else str(value)
+        values: dict[str, Any] = {
+            c: int(row[c]) if c in _NUMERIC else str(row[c]) for c in COMPLETION_COLUMNS
+        }
+        return CompletionRecord(**values)
 
 
 def _append_locked(path: Path, header: bytes, line: bytes) -> None:

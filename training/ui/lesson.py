@@ -15,25 +15,24 @@ from training.ui import session
 SAVE_EVERY_SECONDS = 10
 
 
-def _next(course: Course, lesson: Lesson, index: int, settings: Settings, store: ProgressStore):
-    prog = session.progress()
-    assert prog is not None
+def _next(
+    course: Course, lesson: Lesson, index: int, settings: Settings, store: ProgressStore
+) -> None:
+    prog = session.signed_in()
     if prog.finish_lesson(course, lesson, settings.seat_time_scale):
         prog.go_to(course, index + 1)
     session.save(store)
 
 
 def _back(course: Course, index: int, store: ProgressStore) -> None:
-    prog = session.progress()
-    assert prog is not None
+    prog = session.signed_in()
     prog.go_to(course, index - 1)
     session.save(store)
 
 
 def _tick(course: Course, lesson: Lesson, settings: Settings, store: ProgressStore) -> int:
     """Credit reading time; save now and then. Returns the seconds still to wait."""
-    prog = session.progress()
-    assert prog is not None
+    prog = session.signed_in()
     prog.note_time(course)
     last = st.session_state.get("last_time_save", 0.0)
     if time.time() - last >= SAVE_EVERY_SECONDS:
@@ -85,8 +84,7 @@ def render(
             width="stretch",
         )
     with nxt:
-        prog = session.progress()
-        assert prog is not None
+        prog = session.signed_in()
         left = prog.seconds_left(course, lesson, settings.seat_time_scale)
         st.button(
             "Next",

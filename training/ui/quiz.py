@@ -42,10 +42,14 @@ def _question_widgets(number: int, question: Question, d: DrawnQuestion) -> None
             for i in d.option_order:
                 st.checkbox(question.options[i].text, key=f"q_{question.id}_{i}")
     else:
+
+        def option_text(position: int) -> str:
+            return question.options[position].text
+
         st.radio(
             label,
             options=list(d.option_order),
-            format_func=lambda i, q=question: q.options[i].text,
+            format_func=option_text,
             index=None,
             key=f"q_{question.id}",
         )
@@ -102,8 +106,7 @@ def _submit(
     ledger: Ledger,
     store: ProgressStore,
 ) -> None:
-    prog = session.progress()
-    assert prog is not None
+    prog = session.signed_in()
     answers = _answers(drawn, quiz)
     missing = grading.unanswered(drawn, answers)
     if missing:
@@ -154,8 +157,7 @@ def _form(
     ledger: Ledger,
     store: ProgressStore,
 ) -> None:
-    prog = session.progress()
-    assert prog is not None
+    prog = session.signed_in()
     if prog.quiz_started_at is None:
         prog.quiz_started_at = time.time()
     with st.form(key=f"form_{quiz.id}", border=False, enter_to_submit=False):
@@ -173,16 +175,14 @@ def _form(
 
 
 def _continue(course: Course, index: int, store: ProgressStore) -> None:
-    prog = session.progress()
-    assert prog is not None
+    prog = session.signed_in()
     st.session_state.pop("quiz_result", None)
     prog.go_to(course, index + 1)
     session.save(store)
 
 
 def _back(course: Course, index: int, store: ProgressStore) -> None:
-    prog = session.progress()
-    assert prog is not None
+    prog = session.signed_in()
     st.session_state.pop("quiz_result", None)
     st.session_state.pop("quiz_message", None)
     prog.go_to(course, index - 1)
@@ -197,8 +197,7 @@ def render_check(
     ledger: Ledger,
     store: ProgressStore,
 ) -> None:
-    prog = session.progress()
-    assert prog is not None
+    prog = session.signed_in()
     st.title(quiz.title)
     _save_error_box(ledger, store)
     result = last_result(quiz)
@@ -234,8 +233,7 @@ def render_check(
 
 
 def _try_again(quiz: Quiz, store: ProgressStore) -> None:
-    prog = session.progress()
-    assert prog is not None
+    prog = session.signed_in()
     st.session_state.pop("quiz_result", None)
     session.clear_widgets(QUESTION_PREFIX)
     prog.final_draw = [d.to_dict() for d in grading.draw(quiz)]
@@ -246,8 +244,7 @@ def _try_again(quiz: Quiz, store: ProgressStore) -> None:
 def render_final(
     course: Course, index: int, settings: Settings, ledger: Ledger, store: ProgressStore
 ) -> None:
-    prog = session.progress()
-    assert prog is not None
+    prog = session.signed_in()
     quiz = course.final
     pass_mark = quiz.pass_mark or settings.pass_mark
     st.title(quiz.title)

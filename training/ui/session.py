@@ -19,6 +19,14 @@ def progress() -> Progress | None:
     return st.session_state.get("progress")
 
 
+def signed_in() -> Progress:
+    """The signed-in officer's progress (pages call this only after sign-in)."""
+    prog = progress()
+    if prog is None:
+        raise RuntimeError("no officer is signed in")
+    return prog
+
+
 def token() -> str:
     return st.session_state["token"]
 
@@ -81,8 +89,7 @@ def flush_pending(ledger: Ledger, store: ProgressStore) -> bool:
         return False
     st.session_state.pop("save_error", None)
     if completion is not None:
-        prog = progress()
-        assert prog is not None
+        prog = signed_in()
         prog.completion = completion.__dict__.copy()
         prog.final_draw = None
         save(store)
