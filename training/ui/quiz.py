@@ -107,6 +107,8 @@ def _submit(
     store: ProgressStore,
 ) -> None:
     prog = session.signed_in()
+    if last_result(quiz) is not None:
+        return  # a second click on the same submission: it is already marked and recorded
     answers = _answers(drawn, quiz)
     missing = grading.unanswered(drawn, answers)
     if missing:
