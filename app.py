@@ -2,13 +2,11 @@
 
 import streamlit as st
 
-from training.ui import training_page
+from training.ui import pages
 
 st.set_page_config(
     page_title="Human Trafficking Training — Mississippi Law Enforcement",
     page_icon=":material/shield:",
     layout="centered",
 )
-st.navigation(
-    [st.Page(training_page.render, title="Training", icon=":material/school:", default=True)]
-).run()
+st.navigation(pages.ALL).run()

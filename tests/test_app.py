@@ -198,7 +198,7 @@ def test_broken_content_shows_the_problems_not_a_traceback(
     course_copy: Path, monkeypatch: pytest.MonkeyPatch, results_dir: Path
 ) -> None:
     final = course_copy / "quizzes" / "final.yaml"
-    final.write_text(final.read_text(encoding="utf-8").replace("draw: 10", "draw: 99"), "utf-8")
+    final.write_text(re.sub(r"(?m)^draw: \d+", "draw: 99", final.read_text("utf-8")), "utf-8")
     monkeypatch.setenv("TRAINING_CONTENT_DIR", str(course_copy))
     at = open_app()
     assert titles(at) == ["The course cannot be shown"]
@@ -225,3 +225,26 @@ def test_a_results_folder_that_cannot_be_written_is_a_plain_page(
     at = open_app()
     assert titles(at) == ["The training cannot save results right now"]
     assert str(blocked) in at.code[0].value
+
+
+def test_who_to_call_lists_every_contact_without_signing_in(course: Course) -> None:
+    at = open_app()
+    links = at.get("page_link")
+    assert [link.proto.label for link in links] == ["Who to call: all numbers on one page"]
+    at.switch_page("training/ui/who_to_call.py").run()
+    assert not at.exception
+    assert titles(at) == ["Who to call"]
+    text = " ".join(m.value for m in at.markdown).replace("\\", "")
+    for contact in course.info.contacts.values():
+        assert contact.name in text
+        assert contact.when in text
+        for way in (contact.phone, contact.text):
+            if way:
+                assert way in text
+
+
+def test_the_who_to_call_link_is_one_click_away_on_a_lesson(results_dir: Path) -> None:
+    at = sign_in(open_app())
+    assert [link.proto.label for link in at.get("page_link")] == [
+        "Who to call: all numbers on one page"
+    ]

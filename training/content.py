@@ -31,7 +31,10 @@ Identifier = Annotated[
 PLACEHOLDER = re.compile(r"\{\{\s*contacts\.([A-Za-z0-9_]+)\.(name|phone|text)\s*\}\}")
 # North American numbers in any usual spelling, and the 5-6 digit SMS short codes.
 PHONE_NUMBER = re.compile(r"(?<![\d-])(?:\+?1[\s.-]?)?\(?\d{3}\)?[\s.-]?\d{3}[\s.-]?\d{4}(?![\d-])")
-SHORT_CODE = re.compile(r"(?<![\d,.-])\d{5,6}(?![\d,.-])")
+# A section number right after "§" (34 U.S.C. § 41309) is a citation, not a text code.
+SHORT_CODE = re.compile(r"(?<![\d,.-])(?<!§)(?<!§ )(?<!§\u00a0)\d{5,6}(?![\d,.-])")
+#: Planned time for answering one quiz question, counted into a module's and the course's minutes.
+MINUTES_PER_QUESTION = 1
 MODULE_FILE = re.compile(r"^(\d{2})-([a-z0-9]+(?:-[a-z0-9]+)*)\.yaml$")
 
 
@@ -67,7 +70,7 @@ class Lesson(_Model):
     id: Identifier
     title: Text
     body: Text
-    sources: list[Text] = Field(default_factory=list)
+    sources: list[Text] = Field(min_length=1)
 
     @cached_property
     def words(self) -> int:
@@ -424,22 +427,28 @@ def _check_course(
         problems.append(Problem("modules/", "(folder)", "has no module files (NN-<id>.yaml)"))
     for rel, module in modules:
         reading = math.ceil(sum(lesson.reading_seconds for lesson in module.lessons) / 60)
-        if module.minutes < reading:
+        target = quiz_by_id.get(module.quiz)
+        exercises = len(target[1].questions) * MINUTES_PER_QUESTION if target else 0
+        if module.minutes < reading + exercises:
             problems.append(
                 Problem(
                     rel,
                     "minutes",
                     f"plans {module.minutes} minutes but its lessons take {reading} to read at "
-                    f"{READING_WORDS_PER_MINUTE} words a minute",
+                    f"{READING_WORDS_PER_MINUTE} words a minute and its check {exercises} more",
                 )
             )
-    planned = sum(module.minutes for _, module in modules)
+    final_minutes = sum(
+        q.draw_count * MINUTES_PER_QUESTION for _, q in quizzes if q.kind == "final"
+    )
+    planned = sum(module.minutes for _, module in modules) + final_minutes
     if modules and info.credit_hours * 60 > planned:
         problems.append(
             Problem(
                 "course.yaml",
                 "credit_hours",
-                f"claims {info.credit_hours:g} hours but the modules plan only {planned} minutes",
+                f"claims {info.credit_hours:g} hours but the course plans only {planned} minutes "
+                "(modules plus the final)",
             )
         )
 

@@ -77,21 +77,33 @@ def _tel(phone: str) -> str:
     return f"tel:+{digits}"
 
 
+def contact_lines(course: Course) -> list[tuple[str, str, str]]:
+    """Each contact as (name, how to reach it, when to use it), escaped for st.markdown."""
+    lines = []
+    for contact in course.info.contacts.values():
+        ways = []
+        if contact.phone:
+            ways.append(f"call [{contact.phone}]({_tel(contact.phone)})")
+        if contact.text:
+            ways.append(f"text {escape_markdown(contact.text)}")
+        lines.append(
+            (escape_markdown(contact.name), " or ".join(ways), escape_markdown(contact.when))
+        )
+    return lines
+
+
 def report_it_panel(course: Course) -> None:
     """The hotlines, on every page: tap to call on a phone."""
+    from training.ui.pages import WHO_TO_CALL  # the pages module imports this one
+
     with st.container(border=True, key="report_it"):
         st.markdown("## Report it")
-        for contact in course.info.contacts.values():
-            ways = []
-            if contact.phone:
-                ways.append(f"[{contact.phone}]({_tel(contact.phone)})")
-            if contact.text:
-                ways.append(f"text {escape_markdown(contact.text)}")
-            st.markdown(
-                f"**{escape_markdown(contact.name)}**: {' or '.join(ways)}  \n"
-                f"{escape_markdown(contact.when)}"
-            )
+        for name, ways, when in contact_lines(course):
+            st.markdown(f"**{name}**: {ways}  \n{when}")
         st.markdown("In an emergency, call 911.")
+        st.page_link(
+            WHO_TO_CALL, label="Who to call: all numbers on one page", icon=":material/call:"
+        )
 
 
 _TO_TOP = """<style>

@@ -41,6 +41,10 @@ def begin(store: ProgressStore, tok: str, prog: Progress) -> None:
 def restore(store: ProgressStore) -> None:
     """After a refresh, pick the officer's saved progress back up from the resume link."""
     if "progress" in st.session_state:
+        # Back from another page, whose link dropped the parameter: put it back so that a
+        # refresh still resumes.
+        if st.query_params.get(RESUME_PARAM) != st.session_state["token"]:
+            st.query_params[RESUME_PARAM] = st.session_state["token"]
         return
     tok = st.query_params.get(RESUME_PARAM)
     if not tok:

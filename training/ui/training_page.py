@@ -1,4 +1,4 @@
-"""The officer's page: sign-in, then lessons, knowledge checks and the final, in order."""
+"""Page script: the officer's sign-in, then lessons, knowledge checks and the final, in order."""
 
 from __future__ import annotations
 
@@ -81,3 +81,6 @@ def render() -> None:
             quiz.render_final(course, index, settings, records, store)
     report_it_panel(course)
     start_at_top("complete" if prog.completion else str(index))
+
+
+render()

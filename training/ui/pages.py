@@ -1,0 +1,21 @@
+"""The app's pages, defined once: app.py navigates over them and pages link to each other.
+
+Each page is a script file (run by Streamlit on every rerun), so AppTest can open it too.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+_HERE = Path(__file__).parent
+
+TRAINING = st.Page(
+    _HERE / "training_page.py", title="Training", icon=":material/school:", default=True
+)
+WHO_TO_CALL = st.Page(
+    _HERE / "who_to_call.py", title="Who to call", icon=":material/call:", url_path="who-to-call"
+)
+
+ALL = [TRAINING, WHO_TO_CALL]
