@@ -110,7 +110,7 @@ def test_a_check_needs_every_answer_and_marks_each_with_its_explanation(
     answer(at, check, right=False)
     click(at, "Submit answers")
     text = " ".join(m.value for m in at.markdown)
-    assert text.count("**Incorrect**") == len(check.questions)
+    assert text.count("✗ Incorrect") == len(check.questions)
     assert all(q.explanation in text for q in check.questions)
     attempts = Ledger(results_dir).read_attempts()
     assert list(attempts["quiz_id"]) == [check.id]

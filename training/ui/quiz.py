@@ -59,11 +59,7 @@ def result_view(quiz: Quiz, drawn: Sequence[DrawnQuestion], score: Score) -> Non
     for number, (d, result) in enumerate(zip(drawn, score.results, strict=True), start=1):
         question = quiz.question(d.question_id)
         with st.container(border=True):
-            mark = (
-                ":green[:material/check_circle: **Correct**]"
-                if result.correct
-                else ":red[:material/cancel: **Incorrect**]"
-            )
+            mark = ":green[**✓ Correct**]" if result.correct else ":red[**✗ Incorrect**]"
             st.markdown(f"{mark} — {number}\\. {question.prompt}")
             yours = "; ".join(
                 question.options[i].text for i in d.option_order if i in result.chosen
