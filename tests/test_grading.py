@@ -50,11 +50,24 @@ def test_true_false_keeps_true_before_false(course: Course) -> None:
                 assert d.option_order == (0, 1)
 
 
-def test_a_check_shows_every_question_as_written(course: Course) -> None:
+def test_a_check_keeps_its_question_order_but_shuffles_options(course: Course) -> None:
     quiz = course.check_for(course.modules[0])
-    drawn = draw(quiz)
+    drawn = draw(quiz, random.Random(1))
     assert [d.question_id for d in drawn] == [q.id for q in quiz.questions]
-    assert all(d.option_order == tuple(sorted(d.option_order)) for d in drawn)
+    assert draw(quiz, random.Random(1)) == drawn, "the same seed gives the same order"
+    firsts = {d.option_order[0] for one in range(20) for d in draw(quiz, random.Random(one))}
+    assert len(firsts) > 1, "the option written first is not always shown first"
+
+
+def test_the_right_answer_is_not_always_in_the_same_place(course: Course) -> None:
+    for quiz in course.quizzes.values():
+        shown_at = set()
+        for seed in range(10):
+            for d in draw(quiz, random.Random(seed)):
+                question = quiz.question(d.question_id)
+                if question.type == "single":
+                    shown_at.add(d.option_order.index(min(question.correct_positions)))
+        assert len(shown_at) > 1, quiz.id
 
 
 def test_all_right_passes_and_all_wrong_fails(course: Course) -> None:

@@ -65,18 +65,19 @@ class AnswerError(ValueError):
 
 
 def draw(quiz: Quiz, rng: random.Random | None = None) -> list[DrawnQuestion]:
-    """The questions for one attempt.
+    """The questions for one attempt, with options shuffled (True and False keep their order,
+    which readers expect).
 
-    A final draws `draw` questions at random, in random order, with options shuffled (True and
-    False keep their order, which readers expect). A knowledge check shows every question as
-    written.
+    A final draws `draw` questions at random, in random order. A knowledge check shows every
+    question in the order written; its options are shuffled too, since authors tend to write
+    the right answer first.
     """
-    if quiz.kind != "final":
-        return [DrawnQuestion(q.id, tuple(range(len(q.options)))) for q in quiz.questions]
     rng = rng or _system_random
-    chosen = rng.sample(list(quiz.questions), quiz.draw_count)
+    questions = list(quiz.questions)
+    if quiz.kind == "final":
+        questions = rng.sample(questions, quiz.draw_count)
     drawn = []
-    for question in chosen:
+    for question in questions:
         order = list(range(len(question.options)))
         if question.type != "true_false":
             rng.shuffle(order)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import time
 from collections.abc import Sequence
 
@@ -212,7 +213,9 @@ def render_check(
             "Answer every question, then press “Submit answers”. Each answer is marked "
             "with an explanation. This check does not count toward your final score."
         )
-        _form(course, quiz, grading.draw(quiz), settings.pass_mark, settings, ledger, store)
+        # Seeded by officer and check: the same order on every rerun and after a refresh.
+        order = random.Random(f"{session.token()}:{quiz.id}")
+        _form(course, quiz, grading.draw(quiz, order), settings.pass_mark, settings, ledger, store)
     back, _, nxt = st.columns([1, 1, 1])
     with back:
         st.button(

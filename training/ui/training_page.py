@@ -82,7 +82,9 @@ def render() -> None:
         else:
             quiz.render_final(course, index, settings, records, store)
     report_it_panel(course)
-    start_at_top("complete" if prog.completion else str(index))
+    # Marked results replace the questions: show them from the top, where the score is.
+    view = "results" if st.session_state.get("quiz_result") else "page"
+    start_at_top("complete" if prog.completion else f"{index}:{view}")
 
 
 render()
