@@ -1,12 +1,14 @@
-"""The command line: python -m training validate [--root DIR]."""
+"""The command line: python -m training validate | hash-password."""
 
 from __future__ import annotations
 
 import argparse
+import getpass
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from training.auth import hash_password
 from training.config import ConfigError, load_settings
 from training.content import check_course, course_version
 
@@ -30,12 +32,33 @@ def _validate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _hash_password(args: argparse.Namespace) -> int:
+    if sys.stdin.isatty():
+        password = getpass.getpass("Coordinator password: ")
+        if getpass.getpass("Again: ") != password:
+            print("training hash-password: the two passwords differ", file=sys.stderr)
+            return 1
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    try:
+        print(hash_password(password))
+    except ValueError as exc:
+        print(f"training hash-password: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m training", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     validate = commands.add_parser("validate", help="check course.yaml, modules/ and quizzes/")
     validate.add_argument("--root", help="the folder holding course.yaml (default: the project)")
     validate.set_defaults(run=_validate)
+    hashing = commands.add_parser(
+        "hash-password",
+        help="read the Coordinator's password on stdin and print the hash for the configuration",
+    )
+    hashing.set_defaults(run=_hash_password)
     args = parser.parse_args(argv)
     try:
         return args.run(args)

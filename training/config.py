@@ -36,6 +36,7 @@ class Settings:
     timezone: str
     public_url: str
     coordinator_password_hash: str | None
+    coordinator_emails: tuple[str, ...]
     secret_key_setting: str | None
 
     @property
@@ -118,6 +119,9 @@ def load_settings() -> Settings:
         "TRAINING_COORDINATOR_PASSWORD_HASH", data, ("coordinator", "password_hash")
     )
     secret_key = _lookup("TRAINING_SECRET_KEY", data, ("certificates", "secret_key"))
+    emails = _lookup("TRAINING_COORDINATOR_EMAILS", data, ("coordinator", "allowed_emails"))
+    if isinstance(emails, str):
+        emails = emails.split(",")
     return Settings(
         content_root=Path(str(content)),
         results_dir=results_dir,
@@ -128,6 +132,7 @@ def load_settings() -> Settings:
         timezone=timezone,
         public_url=str(_lookup("TRAINING_PUBLIC_URL", data) or "http://localhost:8501").rstrip("/"),
         coordinator_password_hash=str(password_hash) if password_hash else None,
+        coordinator_emails=tuple(str(e).strip() for e in emails or () if str(e).strip()),
         secret_key_setting=str(secret_key) if secret_key else None,
     )
 

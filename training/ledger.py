@@ -15,8 +15,10 @@ import re
 import uuid
 from dataclasses import astuple, dataclass, fields
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, ClassVar
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 from filelock import FileLock
@@ -200,9 +202,88 @@ def _plain_reason(exc: OSError) -> str:
 
 
 def _read(path: Path, columns: tuple[str, ...]) -> pd.DataFrame:
-    dtypes = {c: ("Int64" if c in _NUMERIC else "string") for c in columns}
-    if not path.exists() or path.stat().st_size == 0:
-        return pd.DataFrame({c: pd.Series(dtype=t) for c, t in dtypes.items()})
-    return pd.read_csv(path, dtype=dtypes, keep_default_na=False, na_values=[], encoding="utf-8")[
-        list(columns)
+    """The file as a table, parsed again only when its size or modification time changes.
+
+    The table is shared by every caller until then: treat it as read-only (filter, never
+    assign into it).
+    """
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        return _empty(columns)
+    if stat.st_size == 0:
+        return _empty(columns)
+    return _read_cached(path, columns, stat.st_mtime_ns, stat.st_size)
+
+
+def _empty(columns: tuple[str, ...]) -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype=_dtype(c)) for c in columns})
+
+
+def _dtype(column: str) -> str:
+    return "Int64" if column in _NUMERIC else "string"
+
+
+@lru_cache(maxsize=8)
+def _read_cached(path: Path, columns: tuple[str, ...], mtime_ns: int, size: int) -> pd.DataFrame:
+    table = pd.read_csv(
+        path,
+        dtype={c: _dtype(c) for c in columns},
+        keep_default_na=False,
+        na_values=[],
+        encoding="utf-8",
+    )
+    return table[list(columns)]
+
+
+# --- exports for the Coordinator ------------------------------------------------------------
+
+#: A spreadsheet treats a cell starting with one of these as a formula (or strips it into one).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+BOM = "\ufeff"
+
+
+def neutralize(value: str) -> str:
+    """Text that a spreadsheet will show as text: a leading apostrophe before formula starts."""
+    return "'" + value if value.startswith(FORMULA_START) else value
+
+
+def safe_csv(table: pd.DataFrame) -> bytes:
+    """CSV bytes that open cleanly in Excel: UTF-8 with a BOM (accents survive), RFC 4180
+    quoting, and no text cell that a spreadsheet would run as a formula."""
+    buffer = io.StringIO()
+    buffer.write(BOM)
+    writer = csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
+    writer.writerow([neutralize(str(c)) for c in table.columns])
+    text_columns = [
+        i
+        for i, dtype in enumerate(table.dtypes)
+        if not pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype)
     ]
+    for row in table.itertuples(index=False, name=None):
+        cells = ["" if pd.isna(v) else v for v in row]
+        for i in text_columns:
+            cells[i] = neutralize(str(cells[i]))
+        writer.writerow(cells)
+    return buffer.getvalue().encode("utf-8")
+
+
+def _with_local_date(
+    table: pd.DataFrame, columns: tuple[str, ...], stamp: str, zone: ZoneInfo
+) -> pd.DataFrame:
+    out = table.loc[:, list(columns)].copy()
+    moments = pd.to_datetime(out[stamp], utc=True, errors="coerce")
+    out[f"{stamp.removesuffix('_at')}_date_local"] = (
+        moments.dt.tz_convert(zone).dt.strftime("%Y-%m-%d").fillna("")
+    )
+    return out
+
+
+def completions_csv(table: pd.DataFrame, zone: ZoneInfo) -> bytes:
+    """The completions, as stored (UTC timestamps) plus the local completion date."""
+    return safe_csv(_with_local_date(table, COMPLETION_COLUMNS, "completed_at", zone))
+
+
+def attempts_csv(table: pd.DataFrame, zone: ZoneInfo) -> bytes:
+    """The quiz attempts, as stored (UTC timestamps) plus the local submission date."""
+    return safe_csv(_with_local_date(table, ATTEMPT_COLUMNS, "submitted_at", zone))
