@@ -6,6 +6,7 @@ import re
 
 import streamlit as st
 
+from training.auth import LoginThrottle
 from training.config import ConfigError, Settings, load_settings, secret_key
 from training.content import ContentError, Course, load_course
 from training.ledger import Ledger
@@ -50,6 +51,13 @@ def course_or_stop(settings: Settings) -> Course:
             [str(p) for p in exc.problems],
         )
         raise AssertionError("unreachable") from exc
+
+
+@st.cache_resource
+def login_throttle() -> LoginThrottle:
+    """One throttle for the whole server (defined in a module, not a page script, so that the
+    cache keeps it): a new tab or session does not reset the count of wrong passwords."""
+    return LoginThrottle()
 
 
 def ledger(settings: Settings) -> Ledger:

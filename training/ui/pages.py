@@ -18,4 +18,11 @@ WHO_TO_CALL = st.Page(
     _HERE / "who_to_call.py", title="Who to call", icon=":material/call:", url_path="who-to-call"
 )
 
-ALL = [TRAINING, WHO_TO_CALL]
+COORDINATOR = st.Page(
+    _HERE / "coordinator.py",
+    title="Coordinator",
+    icon=":material/admin_panel_settings:",
+    url_path="coordinator",
+)
+
+ALL = [TRAINING, WHO_TO_CALL, COORDINATOR]

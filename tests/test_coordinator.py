@@ -1,0 +1,155 @@
+"""The Coordinator's console in AppTest: nothing before sign-in, lockout, records, filters."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from tests.apptest_helpers import button, click, labels, open_app, titles
+from tests.test_ledger import attempt, completion
+from training.auth import hash_password
+from training.ledger import Ledger
+
+PASSWORD = "the coordinator's long password"
+PAGE = "training/ui/coordinator.py"
+
+
+@pytest.fixture(scope="module")
+def password_hash() -> str:
+    return hash_password(PASSWORD)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttle() -> None:
+    st.cache_resource.clear()  # the login throttle is one per server; each test is a new server
+
+
+@pytest.fixture
+def ledger_with_records(results_dir: Path) -> Ledger:
+    book = Ledger(results_dir)
+    book.append_completion(
+        completion(1, officer_name="Zoë O'Neil", agency="Hinds County Sheriff's Office")
+    )
+    book.append_completion(
+        completion(
+            2, officer_name="Sam Lee", agency="Mississippi Highway Patrol", badge_number="MHP-2"
+        )
+    )
+    book.append_completion(
+        completion(
+            3, officer_name="=HYPERLINK(1)", agency="Mississippi Highway Patrol", badge_number="X-3"
+        )
+    )
+    book.append_attempt(attempt(1))
+    return book
+
+
+def console(monkeypatch: pytest.MonkeyPatch, password_hash: str | None) -> AppTest:
+    if password_hash is None:
+        monkeypatch.delenv("TRAINING_COORDINATOR_PASSWORD_HASH", raising=False)
+    else:
+        monkeypatch.setenv("TRAINING_COORDINATOR_PASSWORD_HASH", password_hash)
+    at = open_app()
+    at.switch_page(PAGE).run()
+    assert not at.exception, at.exception
+    assert titles(at) == ["Coordinator"]
+    return at
+
+
+def sign_in(at: AppTest, password: str = PASSWORD) -> AppTest:
+    at.text_input(key="coordinator_password").input(password)
+    return click(at, "Sign in")
+
+
+def downloads(at: AppTest) -> list[str]:
+    return [d.proto.label for d in at.get("download_button")]
+
+
+def shows_records(at: AppTest) -> bool:
+    return bool(at.dataframe) or bool(downloads(at))
+
+
+def test_with_no_password_configured_it_says_how_and_shows_nothing(
+    monkeypatch: pytest.MonkeyPatch, ledger_with_records: Ledger
+) -> None:
+    at = console(monkeypatch, None)
+    assert any("hash-password" in i.value for i in at.info)
+    assert not at.text_input and not shows_records(at)
+
+
+def test_a_wrong_password_is_refused_and_shows_no_records(
+    monkeypatch: pytest.MonkeyPatch, password_hash: str, ledger_with_records: Ledger
+) -> None:
+    at = sign_in(console(monkeypatch, password_hash), "not the password")
+    assert any("That password is not right" in w.value for w in at.warning)
+    assert not shows_records(at)
+    assert "Zoë O'Neil" not in str(at)
+
+
+def test_five_wrong_passwords_lock_sign_in_even_for_the_right_one(
+    monkeypatch: pytest.MonkeyPatch, password_hash: str, ledger_with_records: Ledger
+) -> None:
+    at = console(monkeypatch, password_hash)
+    for _ in range(5):
+        sign_in(at, "guess")
+    assert any("Too many wrong passwords" in e.value for e in at.error)
+    assert not at.text_input, "no password box while locked"
+    fresh = console(monkeypatch, password_hash)  # a new tab from the same client
+    assert any("Too many wrong passwords" in e.value for e in fresh.error)
+    assert not shows_records(fresh)
+
+
+def test_the_right_password_shows_counts_records_and_downloads(
+    monkeypatch: pytest.MonkeyPatch, password_hash: str, ledger_with_records: Ledger
+) -> None:
+    at = sign_in(console(monkeypatch, password_hash))
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Completions"] == "3" and metrics["Agencies"] == "2"
+    table = at.dataframe[0].value
+    assert set(table["Name"]) == {"Zoë O'Neil", "Sam Lee", "=HYPERLINK(1)"}
+    assert {"Download CSV", "Download attempts CSV"} <= set(downloads(at))
+    assert "Sign out" in labels(at)
+
+
+def test_filters_narrow_the_table_and_the_counts(
+    monkeypatch: pytest.MonkeyPatch, password_hash: str, ledger_with_records: Ledger
+) -> None:
+    at = sign_in(console(monkeypatch, password_hash))
+    at.multiselect(key="filter_agencies").select("Mississippi Highway Patrol").run()
+    assert set(at.dataframe[0].value["Agency"]) == {"Mississippi Highway Patrol"}
+    assert {m.label: m.value for m in at.metric}["Completions"] == "2"
+    at.text_input(key="filter_search").input("mhp-2").run()
+    assert list(at.dataframe[0].value["Name"]) == ["Sam Lee"]
+
+
+def test_an_empty_ledger_shows_zeros_not_an_error(
+    monkeypatch: pytest.MonkeyPatch, password_hash: str
+) -> None:
+    at = sign_in(console(monkeypatch, password_hash))
+    assert {m.label: m.value for m in at.metric}["Completions"] == "0"
+    assert at.dataframe[0].value.empty
+
+
+def test_sign_out_and_thirty_idle_minutes_end_the_session(
+    monkeypatch: pytest.MonkeyPatch, password_hash: str, ledger_with_records: Ledger
+) -> None:
+    at = sign_in(console(monkeypatch, password_hash))
+    click(at, "Sign out")
+    assert not shows_records(at) and at.text_input(key="coordinator_password")
+    sign_in(at)
+    assert shows_records(at)
+    at.session_state["coordinator_last_seen"] = time.time() - 31 * 60
+    at.run()
+    assert not shows_records(at)
+    assert any("30 minutes without activity" in w.value for w in at.warning)
+
+
+def test_the_console_is_linked_from_the_navigation(results_dir: Path) -> None:
+    at = open_app()
+    assert button  # the officer page still works
+    at.switch_page(PAGE).run()
+    assert titles(at) == ["Coordinator"]

@@ -1,0 +1,285 @@
+"""Page script: the State Human Trafficking Coordinator's console.
+
+Nothing from the ledger is read, let alone sent to the browser, until the Coordinator has
+signed in: every record-showing call sits below the sign-in gate in render().
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from training import auth, reports, roster
+from training.config import Settings
+from training.content import Course
+from training.ledger import attempts_csv, completions_csv, safe_csv
+from training.ui.common import course_or_stop, ledger, login_throttle, settings_or_stop
+
+SIGNED_IN = "coordinator_signed_in_at"
+LAST_SEEN = "coordinator_last_seen"
+
+
+def _client() -> str:
+    # Without a usable address (tests, some proxies) all such tries share one count, which
+    # errs on the side of locking out rather than letting guesses through.
+    address = st.context.ip_address
+    return address if isinstance(address, str) and address else "unknown client"
+
+
+def _sso_signed_in() -> bool:
+    return bool(getattr(st.user, "is_logged_in", False))
+
+
+def _sso_configured() -> bool:
+    try:
+        return "auth" in st.secrets
+    except FileNotFoundError:  # no secrets.toml at all
+        return False
+
+
+def _sign_out(reason: str | None = None) -> None:
+    for key in (SIGNED_IN, LAST_SEEN, "coordinator_password"):
+        st.session_state.pop(key, None)
+    if reason:
+        st.session_state["coordinator_notice"] = reason
+    if _sso_signed_in():
+        st.logout()
+
+
+def _try_password(stored_hash: str) -> None:
+    client = _client()
+    throttle = login_throttle()
+    if throttle.seconds_locked(client):
+        return
+    typed = st.session_state.get("coordinator_password", "")
+    st.session_state["coordinator_password"] = ""
+    if typed and auth.verify_password(typed, stored_hash):
+        throttle.success(client)
+        st.session_state[SIGNED_IN] = st.session_state[LAST_SEEN] = time.time()
+        st.session_state.pop("coordinator_notice", None)
+    else:
+        throttle.failure(client)
+        st.session_state["coordinator_notice"] = "That password is not right."
+
+
+def _is_signed_in(settings: Settings) -> bool:
+    if SIGNED_IN in st.session_state:
+        return True
+    if _sso_signed_in() and auth.is_allowed_email(
+        str(st.user.get("email") or ""), settings.coordinator_emails
+    ):
+        st.session_state[SIGNED_IN] = st.session_state[LAST_SEEN] = time.time()
+        return True
+    return False
+
+
+def _sign_in_form(settings: Settings) -> None:
+    stored = settings.coordinator_password_hash
+    sso = _sso_configured()
+    if not stored and not sso:
+        st.info(
+            "No Coordinator password is set, so no records are shown. To set one, run "
+            "`python -m training hash-password`, type the password, and put the printed hash "
+            "in the environment as `TRAINING_COORDINATOR_PASSWORD_HASH` or in "
+            "`.streamlit/secrets.toml` under `[coordinator]` as `password_hash`. Then restart "
+            "the app.",
+            icon=":material/key:",
+        )
+        return
+    notice = st.session_state.get("coordinator_notice")
+    if notice:
+        st.warning(notice, icon=":material/info:")
+    if sso:
+        if _sso_signed_in():
+            st.error(
+                "Your single sign-on account is not on the Coordinator list. Ask the "
+                "administrator to add it, or sign out and use the password.",
+                icon=":material/block:",
+            )
+            st.button("Sign out of single sign-on", on_click=st.logout)
+        else:
+            st.button("Sign in with single sign-on", type="primary", on_click=st.login)
+    if not stored:
+        return
+    try:
+        auth.check_hash(stored)
+    except auth.PasswordHashError as exc:
+        st.error(
+            f"The configured Coordinator password hash cannot be used: {exc}. Make a new one "
+            "with `python -m training hash-password`.",
+            icon=":material/error:",
+        )
+        return
+    locked = login_throttle().seconds_locked(_client())
+    if locked:
+        minutes = max(1, round(locked / 60))
+        st.error(
+            f"Too many wrong passwords. Sign-in is refused from this computer for about "
+            f"{minutes} more minute{'s' if minutes != 1 else ''}.",
+            icon=":material/lock_clock:",
+        )
+        return
+    with st.form("coordinator_sign_in", enter_to_submit=True):
+        st.text_input("Password", type="password", key="coordinator_password")
+        st.form_submit_button("Sign in", type="primary", on_click=_try_password, args=(stored,))
+
+
+@st.fragment(run_every=60)
+def _idle_watch() -> None:
+    # Runs on its own every minute; it does not count as activity, so an unattended console
+    # signs itself out and stops showing records.
+    if time.time() - st.session_state.get(LAST_SEEN, 0) > auth.IDLE_TIMEOUT_SECONDS:
+        st.rerun()
+
+
+def _filters(table: pd.DataFrame) -> reports.CompletionFilter:
+    with st.container(border=True):
+        search = st.text_input("Search name or badge", key="filter_search")
+        left, right = st.columns(2)
+        agencies = left.multiselect(
+            "Agency", sorted(table["agency"].dropna().unique()), key="filter_agencies"
+        )
+        versions = right.multiselect(
+            "Course version",
+            sorted(table["course_version"].dropna().unique()),
+            key="filter_versions",
+        )
+        no_range: tuple[date, ...] = ()  # an empty range: no date filter until one is picked
+        dates = st.date_input(
+            "Completed between",
+            value=no_range,  # type: ignore[arg-type]
+            key="filter_dates",
+            format="MM/DD/YYYY",
+        )
+    start: date | None = dates[0] if len(dates) > 0 else None
+    end: date | None = dates[1] if len(dates) > 1 else start
+    return reports.CompletionFilter(
+        search=search, agencies=tuple(agencies), start=start, end=end, versions=tuple(versions)
+    )
+
+
+def _records_tab(course: Course, settings: Settings) -> None:
+    book = ledger(settings)
+    table = reports.completions_table(book.read_completions(), settings.zone)
+    attempts = book.read_attempts()
+    chosen = _filters(table)
+    shown = reports.filter_completions(table, chosen)
+    totals = reports.summary(shown, attempts, course.final.id)
+    cols = st.columns(5)
+    cols[0].metric("Completions", totals.completions)
+    cols[1].metric("Officers", totals.officers)
+    cols[2].metric("Agencies", totals.agencies)
+    cols[3].metric(
+        "Finals passed",
+        "—" if totals.pass_rate is None else f"{totals.pass_rate:.0%}",
+        help="Share of the final-assessment attempts by the officers shown that passed, "
+        "counting the tries they failed before passing.",
+    )
+    cols[4].metric(
+        "Attempts per completion",
+        "—" if totals.attempts_per_completion is None else f"{totals.attempts_per_completion:.1f}",
+    )
+    view = pd.DataFrame(
+        {
+            "Name": shown["officer_name"],
+            "Badge": shown["badge_number"],
+            "Agency": shown["agency"],
+            "Completed": shown["completed_local"].dt.strftime("%Y-%m-%d %H:%M %Z"),
+            "Score %": shown["score_percent"],
+            "Attempts": shown["attempts"],
+            "Seat time (min)": shown["seat_time_minutes"],
+            "Hours": course.info.credit_hours,
+            "Certificate code": shown["certificate_code"],
+        }
+    )
+    st.dataframe(view, hide_index=True, width="stretch")
+    st.download_button(
+        "Download CSV",
+        data=lambda: completions_csv(shown, settings.zone),
+        file_name=f"completions-{date.today():%Y%m%d}.csv",
+        mime="text/csv",
+        on_click="ignore",
+        key="download_completions",
+    )
+    st.download_button(
+        "Download attempts CSV",
+        data=lambda: attempts_csv(attempts, settings.zone),
+        file_name=f"attempts-{date.today():%Y%m%d}.csv",
+        mime="text/csv",
+        on_click="ignore",
+        key="download_attempts",
+    )
+    if not shown.empty:
+        st.markdown("## Completions per week")
+        st.bar_chart(reports.weekly_completions(shown), x="week_start", y="completions")
+        st.markdown("## Completions by agency")
+        st.bar_chart(reports.completions_by_agency(shown), x="agency", y="completions")
+
+
+def _roster_tab(settings: Settings) -> None:
+    st.markdown(
+        "Upload a roster (CSV with a badge column and a name column, and optionally an agency "
+        "column) to list who on it has not completed the course."
+    )
+    upload = st.file_uploader("Roster (CSV)", type=["csv"], key="roster_upload")
+    if upload is None:
+        return
+    try:
+        people = roster.read_roster(upload.getvalue(), upload.name)
+    except roster.RosterError as exc:
+        st.error(str(exc), icon=":material/error:")
+        return
+    missing = roster.missing_from(people, ledger(settings).read_completions())
+    st.metric("Not completed", f"{len(missing)} of {len(people)}")
+    st.dataframe(missing, hide_index=True, width="stretch")
+    st.download_button(
+        "Download the not-completed list",
+        data=lambda: safe_csv(missing),
+        file_name="not-completed.csv",
+        mime="text/csv",
+        on_click="ignore",
+        key="download_missing",
+    )
+
+
+def _questions_tab(course: Course, settings: Settings) -> None:
+    table = reports.question_analysis(ledger(settings).read_attempts(), course)
+    flagged = int(table["flagged"].sum())
+    st.markdown(
+        f"How often each question was drawn and answered correctly. {flagged} question"
+        f"{'s are' if flagged != 1 else ' is'} answered correctly less than half the time: "
+        "read them again for unclear wording."
+    )
+    st.dataframe(table, hide_index=True, width="stretch")
+
+
+def render() -> None:
+    st.set_page_config(layout="wide")  # tables of records need the width
+    settings = settings_or_stop()
+    course = course_or_stop(settings)
+    st.title("Coordinator")
+    if SIGNED_IN in st.session_state:
+        idle = time.time() - st.session_state.get(LAST_SEEN, 0)
+        if idle > auth.IDLE_TIMEOUT_SECONDS:
+            _sign_out("You were signed out after 30 minutes without activity.")
+    if not _is_signed_in(settings):
+        _sign_in_form(settings)
+        return
+    st.session_state[LAST_SEEN] = time.time()
+    _idle_watch()
+    st.button("Sign out", key="coordinator_sign_out", on_click=_sign_out)
+    records, missing, questions = st.tabs(
+        ["Completions", "Who has not completed", "Question analysis"]
+    )
+    with records:
+        _records_tab(course, settings)
+    with missing:
+        _roster_tab(settings)
+    with questions:
+        _questions_tab(course, settings)
+
+
+render()
