@@ -22,7 +22,10 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
+from training.auth import hash_password
+
 ROOT = Path(__file__).resolve().parents[2]
+COORDINATOR_PASSWORD = "browser-test coordinator password"
 CHROMIUM = Path("/usr/bin/chromium")
 AXE_JS = Path(__file__).resolve().parent / "node_modules" / "axe-core" / "axe.min.js"
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
@@ -87,6 +90,7 @@ def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
         "TRAINING_RESULTS_DIR": str(results_dir),
         "TRAINING_SEAT_TIME_SCALE": "0",
         "TRAINING_SECRET_KEY": "test-key",
+        "TRAINING_COORDINATOR_PASSWORD_HASH": hash_password(COORDINATOR_PASSWORD),
     }
     with (logs / "stdout.log").open("wb") as out, (logs / "stderr.log").open("wb") as err:
         process = subprocess.Popen(
