@@ -153,3 +153,23 @@ def test_the_console_is_linked_from_the_navigation(results_dir: Path) -> None:
     assert button  # the officer page still works
     at.switch_page(PAGE).run()
     assert titles(at) == ["Coordinator"]
+
+
+def test_single_sign_on_is_offered_when_auth_is_configured(
+    monkeypatch: pytest.MonkeyPatch, password_hash: str
+) -> None:
+    monkeypatch.setenv("TRAINING_COORDINATOR_PASSWORD_HASH", password_hash)
+    at = AppTest.from_file(str(Path(__file__).parent.parent / "app.py"), default_timeout=30)
+    at.secrets["auth"] = {
+        "redirect_uri": "http://localhost:8501/oauth2callback",
+        "cookie_secret": "test-cookie-secret",
+        "client_id": "training",
+        "client_secret": "secret",
+        "server_metadata_url": "https://login.example.gov/.well-known/openid-configuration",
+    }
+    at.run()
+    at.switch_page(PAGE).run()
+    assert not at.exception
+    assert "Sign in with single sign-on" in labels(at)
+    assert at.text_input(key="coordinator_password"), "the password stays available"
+    assert not shows_records(at)

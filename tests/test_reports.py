@@ -27,6 +27,7 @@ from training.reports import (
     completions_by_agency,
     completions_table,
     filter_completions,
+    final_outcomes,
     question_analysis,
     summary,
     weekly_completions,
@@ -245,6 +246,9 @@ def test_summary_counts_officers_agencies_and_the_final_pass_rate_of_those_in_vi
     hinds = filter_completions(table, CompletionFilter(agencies=(HINDS,)))
     only_hinds = summary(hinds, book.read_attempts(), "final")
     assert (only_hinds.officers, only_hinds.final_attempts, only_hinds.pass_rate) == (1, 2, 0.5)
+    outcomes = final_outcomes(book.read_attempts(), "final")
+    assert summary(table, outcomes) == figures, "precomputed outcomes give the same figures"
+    assert summary(hinds, outcomes) == only_hinds
 
 
 def test_summary_of_nothing_has_no_rates(tmp_path: Path) -> None:

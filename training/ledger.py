@@ -133,6 +133,10 @@ class Ledger:
         except OSError as exc:
             raise LedgerWriteError(exc.errno, _plain_reason(exc), str(path)) from exc
 
+    def version(self) -> tuple[tuple[int, int], tuple[int, int]]:
+        """Changes whenever either file changes: a key for anything computed from them."""
+        return (_stamp(self.completions_path), _stamp(self.attempts_path))
+
     def read_completions(self) -> pd.DataFrame:
         return _read(self.completions_path, COMPLETION_COLUMNS)
 
@@ -199,6 +203,14 @@ def _plain_reason(exc: OSError) -> str:
     if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
         return "the results folder cannot be written to"
     return exc.strerror or str(exc)
+
+
+def _stamp(path: Path) -> tuple[int, int]:
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        return (0, 0)
+    return (stat.st_mtime_ns, stat.st_size)
 
 
 def _read(path: Path, columns: tuple[str, ...]) -> pd.DataFrame:

@@ -111,20 +111,33 @@ def filter_completions(table: pd.DataFrame, f: CompletionFilter) -> pd.DataFrame
     return table[keep.to_numpy(dtype=bool)].reset_index(drop=True)
 
 
-def summary(filtered: pd.DataFrame, attempts: pd.DataFrame, final_quiz_id: str) -> Summary:
+def final_outcomes(attempts: pd.DataFrame, final_quiz_id: str) -> pd.DataFrame:
+    """Each final-assessment attempt as (officer, passed): the part of `summary` that depends
+    only on the ledger, so the console computes it once per ledger change, not per click."""
+    finals = attempts[(_text(attempts["quiz_id"]) == final_quiz_id).to_numpy(dtype=bool)]
+    return pd.DataFrame(
+        {
+            "officer": _officer_keys(finals).to_numpy(),
+            "passed": (_text(finals["passed"]).str.strip().str.casefold() == "true").to_numpy(),
+        }
+    )
+
+
+def summary(
+    filtered: pd.DataFrame, attempts: pd.DataFrame, final_quiz_id: str | None = None
+) -> Summary:
     """The headline figures for the filtered completions.
 
     Attempts carry no name and no completion date, so the filter reaches them through the
     officer (badge and agency): the pass rate is that of the final attempts made by the
-    officers now in view, including the attempts they failed before passing.
+    officers now in view, including the attempts they failed before passing. `attempts` is
+    either the ledger's attempts with the final's id, or `final_outcomes` already computed.
     """
+    outcomes = attempts if final_quiz_id is None else final_outcomes(attempts, final_quiz_id)
     officer_keys = _officer_keys(filtered)
-    finals = attempts[
-        (_text(attempts["quiz_id"]) == final_quiz_id).to_numpy(dtype=bool)
-        & _officer_keys(attempts).isin(set(officer_keys)).to_numpy(dtype=bool)
-    ]
+    finals = outcomes[outcomes["officer"].isin(set(officer_keys)).to_numpy(dtype=bool)]
     final_attempts = len(finals)
-    passed = int((_text(finals["passed"]).str.strip().str.casefold() == "true").sum())
+    passed = int(finals["passed"].sum())
     tries = pd.to_numeric(filtered["attempts"], errors="coerce").dropna()
     return Summary(
         completions=len(filtered),

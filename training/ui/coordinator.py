@@ -16,6 +16,7 @@ from training import auth, reports, roster
 from training.config import Settings
 from training.content import Course
 from training.ledger import attempts_csv, completions_csv, safe_csv
+from training.ui import console_data
 from training.ui.common import course_or_stop, ledger, login_throttle, settings_or_stop
 
 SIGNED_IN = "coordinator_signed_in_at"
@@ -163,11 +164,10 @@ def _filters(table: pd.DataFrame) -> reports.CompletionFilter:
 
 def _records_tab(course: Course, settings: Settings) -> None:
     book = ledger(settings)
-    table = reports.completions_table(book.read_completions(), settings.zone)
-    attempts = book.read_attempts()
+    table = console_data.tables(book, settings.timezone)
     chosen = _filters(table)
     shown = reports.filter_completions(table, chosen)
-    totals = reports.summary(shown, attempts, course.final.id)
+    totals = reports.summary(shown, console_data.outcomes(book, course))
     cols = st.columns(5)
     cols[0].metric("Completions", totals.completions)
     cols[1].metric("Officers", totals.officers)
@@ -206,7 +206,7 @@ def _records_tab(course: Course, settings: Settings) -> None:
     )
     st.download_button(
         "Download attempts CSV",
-        data=lambda: attempts_csv(attempts, settings.zone),
+        data=lambda: attempts_csv(book.read_attempts(), settings.zone),
         file_name=f"attempts-{date.today():%Y%m%d}.csv",
         mime="text/csv",
         on_click="ignore",
@@ -246,7 +246,7 @@ def _roster_tab(settings: Settings) -> None:
 
 
 def _questions_tab(course: Course, settings: Settings) -> None:
-    table = reports.question_analysis(ledger(settings).read_attempts(), course)
+    table = console_data.questions(ledger(settings), course)
     flagged = int(table["flagged"].sum())
     st.markdown(
         f"How often each question was drawn and answered correctly. {flagged} question"
@@ -271,15 +271,22 @@ def render() -> None:
     st.session_state[LAST_SEEN] = time.time()
     _idle_watch()
     st.button("Sign out", key="coordinator_sign_out", on_click=_sign_out)
+    # Only the open tab runs: question analysis over every attempt is not worth computing
+    # for a Coordinator who came to see completions.
     records, missing, questions = st.tabs(
-        ["Completions", "Who has not completed", "Question analysis"]
+        ["Completions", "Who has not completed", "Question analysis"],
+        key="coordinator_tab",
+        on_change="rerun",
     )
-    with records:
-        _records_tab(course, settings)
-    with missing:
-        _roster_tab(settings)
-    with questions:
-        _questions_tab(course, settings)
+    if records.open:
+        with records:
+            _records_tab(course, settings)
+    if missing.open:
+        with missing:
+            _roster_tab(settings)
+    if questions.open:
+        with questions:
+            _questions_tab(course, settings)
 
 
 render()
