@@ -248,3 +248,26 @@ def test_the_who_to_call_link_is_one_click_away_on_a_lesson(results_dir: Path) -
     assert [link.proto.label for link in at.get("page_link")] == [
         "Who to call: all numbers on one page"
     ]
+
+
+def test_after_completing_the_certificate_is_offered_and_a_retake_keeps_it(
+    results_dir: Path, course: Course
+) -> None:
+    at = walk_to_final(sign_in(open_app(), badge="RT-1"), course)
+    answer(at, course.final, right=True)
+    click(at, "Submit answers")
+    assert "Training complete" in titles(at)
+    downloads = [d.proto.label for d in at.get("download_button")]
+    assert "Download certificate" in downloads
+    returned = sign_in(open_app(), badge="rt-1")
+    assert "Training complete" in titles(returned), "a return offers the certificate"
+    click(returned, "Retake the course")
+    assert titles(returned) == [course.lessons[0].title]
+    sidebar_downloads = [d.proto.label for d in returned.get("download_button")]
+    assert "Download certificate" in sidebar_downloads, "the earned certificate stays available"
+    assert len(Ledger(results_dir).read_completions()) == 1
+    walk_to_final(returned, course)
+    answer(returned, course.final, right=True)
+    click(returned, "Submit answers")
+    assert "Training complete" in titles(returned)
+    assert len(Ledger(results_dir).read_completions()) == 2, "a deliberate retake is recorded"

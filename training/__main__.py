@@ -1,4 +1,4 @@
-"""The command line: python -m training validate | hash-password."""
+"""The command line: python -m training validate | hash-password | verify CODE."""
 
 from __future__ import annotations
 
@@ -9,8 +9,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from training.auth import hash_password
-from training.config import ConfigError, load_settings
-from training.content import check_course, course_version
+from training.config import ConfigError, load_settings, secret_key
+from training.content import ContentError, check_course, course_version, load_course
+from training.ledger import Ledger
+from training.verification import check_certificate, describe
 
 
 def _validate(args: argparse.Namespace) -> int:
@@ -48,6 +50,25 @@ def _hash_password(args: argparse.Namespace) -> int:
     return 0
 
 
+def _verify(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    try:
+        course = load_course(settings.content_root)
+    except ContentError as exc:
+        print(
+            f"training verify: the course files have {len(exc.problems)} problems", file=sys.stderr
+        )
+        return 1
+    found = check_certificate(
+        args.code, Ledger(settings.results_dir), secret_key(settings), course.info, settings.zone
+    )
+    if found is None:
+        print(f"Not a valid certificate: {args.code}")
+        return 1
+    print(f"Valid certificate {found.certificate_code}: {describe(found)}")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m training", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -59,6 +80,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="read the Coordinator's password on stdin and print the hash for the configuration",
     )
     hashing.set_defaults(run=_hash_password)
+    verify = commands.add_parser("verify", help="say whether a certificate code is genuine")
+    verify.add_argument("code", help="the code printed on the certificate")
+    verify.set_defaults(run=_verify)
     args = parser.parse_args(argv)
     try:
         return args.run(args)

@@ -89,14 +89,22 @@ class _Client:
 
 
 class LoginThrottle:
-    """Refuses a client's tries for 15 minutes after 5 failures within 15 minutes.
+    """Refuses a client's tries for a while after too many failures in a row of time: by
+    default 15 minutes after 5 failures within 15 minutes.
 
     One instance serves the whole process (every browser session), so opening a new tab does
     not reset the count.
     """
 
-    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        clock: Callable[[], float] = time.monotonic,
+        max_failures: int = MAX_FAILURES,
+        lockout_seconds: int = LOCKOUT_SECONDS,
+    ) -> None:
         self._clock = clock
+        self._max_failures = max_failures
+        self._lockout_seconds = lockout_seconds
         self._clients: dict[str, _Client] = {}
         self._lock = threading.Lock()
 
@@ -111,10 +119,10 @@ class LoginThrottle:
         now = self._clock()
         with self._lock:
             state = self._clients.setdefault(client, _Client())
-            state.failures = [t for t in state.failures if now - t < LOCKOUT_SECONDS]
+            state.failures = [t for t in state.failures if now - t < self._lockout_seconds]
             state.failures.append(now)
-            if len(state.failures) >= MAX_FAILURES:
-                state.locked_until = now + LOCKOUT_SECONDS
+            if len(state.failures) >= self._max_failures:
+                state.locked_until = now + self._lockout_seconds
                 state.failures.clear()
 
     def success(self, client: str) -> None:

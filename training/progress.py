@@ -73,6 +73,7 @@ class Progress:
     final_attempts: int = 0
     final_draw: list[dict[str, Any]] | None = None
     completion: dict[str, Any] | None = None
+    earlier_completions: list[dict[str, Any]] = field(default_factory=list)
 
     @classmethod
     def start(cls, officer: Officer, course: Course) -> Progress:
@@ -155,6 +156,29 @@ class Progress:
         if lesson.id not in self.lessons_done:
             self.lessons_done.append(lesson.id)
         return True
+
+    def retake(self, now: float | None = None) -> None:
+        """Start the course again on purpose; the completion already earned stays on record
+        (in the ledger, and here so its certificate can still be downloaded)."""
+        if self.completion is not None:
+            self.earlier_completions.append(self.completion)
+        self.started_at = time.time() if now is None else now
+        self.position = 0
+        self.lessons_done = []
+        self.lesson_seconds = {}
+        self.last_seen = None
+        self.checks = {}
+        self.quiz_seconds = 0.0
+        self.quiz_started_at = None
+        self.final_attempts = 0
+        self.final_draw = None
+        self.completion = None
+
+    @property
+    def latest_completion(self) -> dict[str, Any] | None:
+        if self.completion is not None:
+            return self.completion
+        return self.earlier_completions[-1] if self.earlier_completions else None
 
     def seat_time_minutes(self) -> int:
         return round((sum(self.lesson_seconds.values()) + self.quiz_seconds) / 60)

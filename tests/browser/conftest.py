@@ -85,12 +85,14 @@ def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
     results_dir = tmp_path_factory.mktemp("results")
     logs = tmp_path_factory.mktemp("streamlit-logs")
     port = _free_port()
+    url = f"http://127.0.0.1:{port}"
     env = {
         **os.environ,
         "TRAINING_RESULTS_DIR": str(results_dir),
         "TRAINING_SEAT_TIME_SCALE": "0",
         "TRAINING_SECRET_KEY": "test-key",
         "TRAINING_COORDINATOR_PASSWORD_HASH": hash_password(COORDINATOR_PASSWORD),
+        "TRAINING_PUBLIC_URL": url,  # the address certificates print and QR-code
     }
     with (logs / "stdout.log").open("wb") as out, (logs / "stderr.log").open("wb") as err:
         process = subprocess.Popen(
@@ -111,7 +113,6 @@ def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
             stderr=err,
             start_new_session=True,  # its own process group, so the whole group can be stopped
         )
-    url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + STARTUP_TIMEOUT_S
         while not _healthy(url):

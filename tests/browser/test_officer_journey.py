@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Locator, Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+from pypdf import PdfReader
 
 from tests.browser.conftest import EXPECT_TIMEOUT_MS, ROOT, AppServer, axe_serious, wait_idle
 from training.content import Course, Question, Quiz, load_course
@@ -316,6 +317,25 @@ def test_new_officer_completes_the_course(page: Page, app_server: AppServer, cou
     assert row["course_id"] == course.info.id
     assert row["certificate_code"] == code.group(0)
     assert int(row["score_percent"]) == 100
+
+    # The certificate: download it, read it, open the address it prints (and QR-codes).
+    with page.expect_download() as download:
+        button(page, "Download certificate").click()
+    pdf = PdfReader(download.value.path())
+    assert len(pdf.pages) == 1
+    text = pdf.pages[0].extract_text()
+    assert OFFICER_NAME in text and code.group(0) in text
+    address = re.search(r"Verify at (\S+)", text)
+    assert address, text
+    assert address.group(1) == f"{app_server.url}/verify?code={code.group(0)}"
+    page.goto(address.group(1))
+    expect(page.get_by_text("Valid certificate", exact=True)).to_be_visible()
+    expect(page.get_by_text(OFFICER_NAME, exact=False).first).to_be_visible()
+    expect(page.get_by_text(badge.upper())).to_have_count(0)
+    axe_check(page, "the Verify certificate page")
+    page.get_by_label("Certificate code").fill("ABCD-EFGH-JKLM-NPQR")
+    button(page, "Check").click()
+    expect(page.get_by_text("Not a valid certificate", exact=True)).to_be_visible()
 
 
 def test_who_to_call_is_one_click_from_a_lesson_and_back(

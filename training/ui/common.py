@@ -8,9 +8,11 @@ import streamlit as st
 
 from training.auth import LoginThrottle
 from training.config import ConfigError, Settings, load_settings, secret_key
+from training.contact_card import contact_card_pdf
 from training.content import ContentError, Course, load_course
 from training.ledger import Ledger
 from training.progress import ProgressStore
+from training.verification import MAX_WRONG_CODES, WRONG_CODE_LOCKOUT_SECONDS
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|~$:])")
 
@@ -58,6 +60,20 @@ def login_throttle() -> LoginThrottle:
     """One throttle for the whole server (defined in a module, not a page script, so that the
     cache keeps it): a new tab or session does not reset the count of wrong passwords."""
     return LoginThrottle()
+
+
+@st.cache_resource
+def verify_throttle() -> LoginThrottle:
+    """Slows down anyone trying code after code on the Verify certificate page."""
+    return LoginThrottle(max_failures=MAX_WRONG_CODES, lockout_seconds=WRONG_CODE_LOCKOUT_SECONDS)
+
+
+def client_id() -> str:
+    """Who is trying, for the throttles: the client's address."""
+    # Without a usable address (tests, some proxies) all such tries share one count, which
+    # errs on the side of refusing rather than letting guesses through.
+    address = st.context.ip_address
+    return address if isinstance(address, str) and address else "unknown client"
 
 
 def ledger(settings: Settings) -> Ledger:
@@ -111,6 +127,15 @@ def report_it_panel(course: Course) -> None:
         st.markdown("In an emergency, call 911.")
         st.page_link(
             WHO_TO_CALL, label="Who to call: all numbers on one page", icon=":material/call:"
+        )
+        st.download_button(
+            "Download the Who to call card (PDF)",
+            data=lambda: contact_card_pdf(course.info),
+            file_name="who-to-call-human-trafficking.pdf",
+            mime="application/pdf",
+            on_click="ignore",
+            icon=":material/download:",
+            key="download_contact_card",
         )
 
 

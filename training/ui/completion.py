@@ -6,9 +6,12 @@ from datetime import datetime
 
 import streamlit as st
 
+from training.certificates import certificate_pdf
 from training.config import Settings
 from training.content import Course
 from training.ledger import CompletionRecord
+from training.progress import ProgressStore
+from training.ui import session
 from training.ui.common import escape_markdown
 from training.ui.quiz import last_result, result_view
 
@@ -18,7 +21,30 @@ def local_date(timestamp: str, settings: Settings) -> str:
     return f"{moment:%B} {moment.day}, {moment.year}"
 
 
-def render(course: Course, record: CompletionRecord, settings: Settings) -> None:
+def certificate_button(
+    course: Course, record: CompletionRecord, settings: Settings, key: str, label: str
+) -> None:
+    st.download_button(
+        label,
+        data=lambda: certificate_pdf(record, course.info, settings.zone, settings.public_url),
+        file_name=f"certificate-{record.certificate_code}.pdf",
+        mime="application/pdf",
+        on_click="ignore",
+        type="primary",
+        icon=":material/download:",
+        key=key,
+    )
+
+
+def _retake(store: ProgressStore) -> None:
+    session.signed_in().retake()
+    st.session_state.pop("quiz_result", None)
+    session.save(store)
+
+
+def render(
+    course: Course, record: CompletionRecord, settings: Settings, store: ProgressStore
+) -> None:
     st.title("Training complete")
     st.success(
         f"{escape_markdown(record.officer_name)}, you completed "
@@ -33,7 +59,18 @@ def render(course: Course, record: CompletionRecord, settings: Settings) -> None
         f"hours of training toward {escape_markdown(course.info.statute)}. Your completion is "
         f"recorded for {escape_markdown(record.agency)}, ID {escape_markdown(record.badge_number)}."
     )
+    certificate_button(course, record, settings, "download_certificate", "Download certificate")
+    st.markdown(
+        "You can sign in again at any time with the same badge or officer ID and agency to "
+        "download your certificate again."
+    )
     result = last_result(course.final)
     if result is not None:
         with st.expander("Review your final assessment answers"):
             result_view(course.final, *result)
+    with st.expander("Take the course again"):
+        st.markdown(
+            "You may retake the whole course, for example as a refresher. Your completion and "
+            "certificate stay on record."
+        )
+        st.button("Retake the course", key="retake_course", on_click=_retake, args=(store,))

@@ -17,17 +17,10 @@ from training.config import Settings
 from training.content import Course
 from training.ledger import attempts_csv, completions_csv, safe_csv
 from training.ui import console_data
-from training.ui.common import course_or_stop, ledger, login_throttle, settings_or_stop
+from training.ui.common import client_id, course_or_stop, ledger, login_throttle, settings_or_stop
 
 SIGNED_IN = "coordinator_signed_in_at"
 LAST_SEEN = "coordinator_last_seen"
-
-
-def _client() -> str:
-    # Without a usable address (tests, some proxies) all such tries share one count, which
-    # errs on the side of locking out rather than letting guesses through.
-    address = st.context.ip_address
-    return address if isinstance(address, str) and address else "unknown client"
 
 
 def _sso_signed_in() -> bool:
@@ -51,7 +44,7 @@ def _sign_out(reason: str | None = None) -> None:
 
 
 def _try_password(stored_hash: str) -> None:
-    client = _client()
+    client = client_id()
     throttle = login_throttle()
     if throttle.seconds_locked(client):
         return
@@ -114,7 +107,7 @@ def _sign_in_form(settings: Settings) -> None:
             icon=":material/error:",
         )
         return
-    locked = login_throttle().seconds_locked(_client())
+    locked = login_throttle().seconds_locked(client_id())
     if locked:
         minutes = max(1, round(locked / 60))
         st.error(

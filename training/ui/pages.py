@@ -25,4 +25,8 @@ COORDINATOR = st.Page(
     url_path="coordinator",
 )
 
-ALL = [TRAINING, WHO_TO_CALL, COORDINATOR]
+VERIFY = st.Page(
+    _HERE / "verify.py", title="Verify certificate", icon=":material/verified:", url_path="verify"
+)
+
+ALL = [TRAINING, WHO_TO_CALL, VERIFY, COORDINATOR]

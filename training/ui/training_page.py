@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from training.config import Settings
 from training.content import Course
 from training.ledger import CompletionRecord
 from training.progress import Progress, step_lesson, step_module, steps
@@ -33,7 +34,7 @@ def _status(done: bool) -> str:
     return "✓ Done:" if done else "To do:"
 
 
-def _sidebar(course: Course, prog: Progress, index: int) -> None:
+def _sidebar(course: Course, prog: Progress, index: int, settings: Settings) -> None:
     with st.sidebar:
         st.markdown(
             f"Signed in as **{escape_markdown(prog.name)}**  \n"
@@ -48,6 +49,14 @@ def _sidebar(course: Course, prog: Progress, index: int) -> None:
             lines.append(f"- {_status(finished)} Module {m}: {module.title}")
         lines.append(f"- {_status(prog.completion is not None)} {course.final.title}")
         st.markdown("\n".join(lines))
+        earlier = prog.earlier_completions[-1] if prog.earlier_completions else None
+        if earlier is not None and prog.completion is None:
+            record = CompletionRecord(**earlier)
+            day = completion.local_date(record.completed_at, settings)
+            st.markdown(f"You completed this course on {day}.")
+            completion.certificate_button(
+                course, record, settings, "download_earlier_certificate", "Download certificate"
+            )
 
 
 def render() -> None:
@@ -68,9 +77,9 @@ def render() -> None:
             icon=":material/warning:",
         )
     index, step = prog.current(course)
-    _sidebar(course, prog, index)
+    _sidebar(course, prog, index, settings)
     if prog.completion is not None and not session.pending():
-        completion.render(course, CompletionRecord(**prog.completion), settings)
+        completion.render(course, CompletionRecord(**prog.completion), settings, store)
     else:
         _progress_header(course, prog, index)
         module = step_module(course, step)
