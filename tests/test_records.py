@@ -106,3 +106,32 @@ def test_a_failed_write_keeps_every_record_waiting_and_a_retry_saves_them(
     assert waiting == []
     assert len(ledger.read_attempts()) == 1 and len(ledger.read_completions()) == 1
     assert store.load(token).completion["record_id"] == pending[1].record_id  # type: ignore[union-attr]
+
+
+def test_a_second_tab_saving_stale_progress_cannot_cause_a_second_completion(
+    tmp_path: Path, course: Course
+) -> None:
+    ledger, store, token, progress = _setup(tmp_path, course)
+    result = _passed(course)
+    first = completion_record(progress, course, result, KEY)
+    assert save_pending([first], ledger, store, token) == first
+    store.save(token, progress)  # the other tab's copy, from before the completion
+    second = completion_record(progress, course, result, KEY)
+    assert save_pending([second], ledger, store, token) == first
+    assert len(ledger.read_completions()) == 1
+
+
+def test_a_deliberate_retake_is_recorded_as_a_new_completion(
+    tmp_path: Path, course: Course
+) -> None:
+    ledger, store, token, progress = _setup(tmp_path, course)
+    result = _passed(course)
+    first = completion_record(progress, course, result, KEY)
+    save_pending([first], ledger, store, token)
+    again = store.load(token)
+    assert again is not None
+    again.retake()
+    store.save(token, again)
+    second = completion_record(again, course, result, KEY)
+    assert save_pending([second], ledger, store, token) == second
+    assert len(ledger.read_completions()) == 2

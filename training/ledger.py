@@ -3,6 +3,11 @@
 Nothing else touches these files. Every write appends one whole line under a file lock and is
 flushed and fsynced before it returns, so a caller may tell the officer "saved" once it returns.
 There is no read-modify-write anywhere: rows are never edited or deleted.
+
+A writer killed mid-line (or a machine losing power) can leave a last line without its line
+ending. That fragment was never acknowledged to anyone. The next append or read notices it (one
+byte is checked), moves it to `<file>.quarantine` beside the file, truncates the file back to its
+last complete line under the same lock, and logs a warning: complete rows are never touched.
 """
 
 from __future__ import annotations
@@ -10,6 +15,7 @@ from __future__ import annotations
 import csv
 import errno
 import io
+import logging
 import os
 import re
 import uuid
@@ -26,6 +32,12 @@ from filelock import FileLock
 COMPLETIONS_FILE = "completions.csv"
 ATTEMPTS_FILE = "attempts.csv"
 LOCK_TIMEOUT_SECONDS = 30
+#: Suffix of the file beside each ledger file that keeps torn last lines (see `_repair_tail`).
+QUARANTINE_SUFFIX = ".quarantine"
+#: How much of the file's end is read at a time when looking back for the last line ending.
+_TAIL_CHUNK = 64 * 1024
+
+logger = logging.getLogger(__name__)
 
 # A field may hold any text but control characters: each record must stay on one line.
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -84,6 +96,11 @@ def utc_now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def utc_iso(epoch_seconds: float) -> str:
+    """A moment as the ledger writes it (rounded down to the second)."""
+    return datetime.fromtimestamp(epoch_seconds, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 def new_id() -> str:
     return uuid.uuid4().hex
 
@@ -133,6 +150,23 @@ class Ledger:
         except OSError as exc:
             raise LedgerWriteError(exc.errno, _plain_reason(exc), str(path)) from exc
 
+    def write_problem(self) -> str | None:
+        """Why records cannot be saved here right now (None when they can): checked before an
+        officer starts, so nobody works through the course only to lose the result."""
+        probe = self.results_dir / f".write-check-{uuid.uuid4().hex}"
+        try:
+            self.results_dir.mkdir(parents=True, exist_ok=True)
+            fd = os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            try:
+                os.write(fd, b"ok\n")
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            probe.unlink()
+        except OSError as exc:
+            return _plain_reason(exc)
+        return None
+
     def version(self) -> tuple[tuple[int, int], tuple[int, int]]:
         """Changes whenever either file changes: a key for anything computed from them."""
         return (_stamp(self.completions_path), _stamp(self.attempts_path))
@@ -143,34 +177,56 @@ class Ledger:
     def read_attempts(self) -> pd.DataFrame:
         return _read(self.attempts_path, ATTEMPT_COLUMNS)
 
+    def completion_since(
+        self,
+        badge_number: str,
+        agency: str,
+        course_id: str,
+        since: str,
+        excluding: frozenset[str] = frozenset(),
+    ) -> CompletionRecord | None:
+        """The officer's first completion of the course recorded at or after `since` (ISO UTC)
+        and not among `excluding` (record ids), if any: how a second tab learns the course was
+        already completed in the first."""
+        table = self.read_completions()
+        match = table[
+            (table["badge_number"] == badge_number)
+            & (table["agency"] == agency)
+            & (table["course_id"] == course_id)
+            & (table["completed_at"] >= since)
+            & ~table["record_id"].isin(excluding)
+        ]
+        return None if match.empty else _record(match.iloc[0])
+
     def find_certificate(self, code: str) -> CompletionRecord | None:
         table = self.read_completions()
         match = table[table["certificate_code"] == code]
         if match.empty:
             return None
-        row = match.iloc[0]
-        values: dict[str, Any] = {
-            c: int(row[c]) if c in _NUMERIC else str(row[c]) for c in COMPLETION_COLUMNS
-        }
-        return CompletionRecord(**values)
+        return _record(match.iloc[0])
+
+
+def _record(row: pd.Series) -> CompletionRecord:
+    values: dict[str, Any] = {
+        c: int(row[c]) if c in _NUMERIC else str(row[c]) for c in COMPLETION_COLUMNS
+    }
+    return CompletionRecord(**values)
 
 
 def _append_locked(path: Path, header: bytes, line: bytes) -> None:
-    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
+    """Append one whole line (after the header, in a new file). The caller holds the lock.
+
+    A torn line can only ever be the last one, by construction: every writer holds the lock,
+    first repairs a torn tail left by a writer that died (`_repair_tail`), then hands the whole
+    line to a single os.write (looping only on a short write), and on any failure truncates the
+    file back to where it started. Nothing is ever written after a fragment.
+    """
+    fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o640)
     try:
-        size = os.fstat(fd).st_size
-        if size == 0:
-            data = header + line
-        elif _last_byte(path, size) != b"\n":
-            # A writer died mid-line before us: start on a fresh line so this record is whole.
-            data = b"\r\n" + line
-        else:
-            data = line
+        size = _repair_tail(fd, path)
+        data = header + line if size == 0 else line
         try:
-            view = memoryview(data)
-            while view:
-                written = os.write(fd, view)
-                view = view[written:]
+            _write_all(fd, data)
             os.fsync(fd)
         except OSError:
             # Disk full or failing: take back what was written, so no partial line remains.
@@ -183,10 +239,101 @@ def _append_locked(path: Path, header: bytes, line: bytes) -> None:
         _fsync_dir(path.parent)
 
 
-def _last_byte(path: Path, size: int) -> bytes:
-    with path.open("rb") as fh:
-        fh.seek(size - 1)
-        return fh.read(1)
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view)
+        view = view[written:]
+
+
+def _pread_all(fd: int, length: int, offset: int) -> bytes:
+    chunks: list[bytes] = []
+    while length > 0:
+        chunk = os.pread(fd, length, offset)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        length -= len(chunk)
+        offset += len(chunk)
+    return b"".join(chunks)
+
+
+def _ends_with_newline(fd: int, size: int) -> bool:
+    return size == 0 or os.pread(fd, 1, size - 1) == b"\n"
+
+
+def _repair_tail(fd: int, path: Path) -> int:
+    """Quarantine a last line that has no line ending; return the file's (new) size.
+
+    The caller holds the file's lock and opened `fd` for reading and writing. Only the last byte
+    is read when the file is whole, so appending stays fast.
+    """
+    size = os.fstat(fd).st_size
+    if _ends_with_newline(fd, size):
+        return size
+    keep = _complete_length(fd, size)
+    fragment = _pread_all(fd, size - keep, keep)
+    quarantine = path.with_name(path.name + QUARANTINE_SUFFIX)
+    _quarantine(quarantine, path.name, keep, fragment)
+    # The fragment is safe on disk before it leaves the ledger: a crash in between leaves it in
+    # both places (quarantined twice at worst), never in neither.
+    os.ftruncate(fd, keep)
+    os.fsync(fd)
+    logger.warning(
+        "%s ended in a torn line (a writer stopped mid-record): %d bytes quarantined in %s",
+        path,
+        len(fragment),
+        quarantine,
+    )
+    return keep
+
+
+def _complete_length(fd: int, size: int) -> int:
+    """The length of the file's complete lines: just past its last line ending (0 if none)."""
+    end = size
+    while end > 0:
+        start = max(0, end - _TAIL_CHUNK)
+        newline = _pread_all(fd, end - start, start).rfind(b"\n")
+        if newline >= 0:
+            return start + newline + 1
+        end = start
+    return 0
+
+
+def _quarantine(quarantine: Path, name: str, offset: int, fragment: bytes) -> None:
+    """Append the fragment to the quarantine file: a note line, then the fragment's bytes as they
+    were (they hold no line feed), then a line feed."""
+    note = (
+        f"# {utc_now()} {name}: {len(fragment)} bytes at byte {offset} had no line ending\n"
+    ).encode()
+    fd = os.open(quarantine, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
+    try:
+        before = os.fstat(fd).st_size
+        try:
+            _write_all(fd, note + fragment + b"\n")
+            os.fsync(fd)
+        except OSError:
+            os.ftruncate(fd, before)
+            raise
+    finally:
+        os.close(fd)
+    if before == 0:
+        _fsync_dir(quarantine.parent)
+
+
+def _repair_for_reading(path: Path) -> None:
+    """Take the lock and quarantine a torn last line; a reader carries on if it cannot."""
+    try:
+        with FileLock(f"{path}.lock", timeout=LOCK_TIMEOUT_SECONDS):
+            fd = os.open(path, os.O_RDWR)
+            try:
+                _repair_tail(fd, path)
+            finally:
+                os.close(fd)
+    except FileNotFoundError:
+        pass
+    except OSError as exc:  # read-only folder, lock held too long, ...: read what is whole
+        logger.warning("%s ends in a torn line that could not be quarantined: %s", path, exc)
 
 
 def _fsync_dir(directory: Path) -> None:
@@ -221,11 +368,24 @@ def _read(path: Path, columns: tuple[str, ...]) -> pd.DataFrame:
     """
     try:
         stat = path.stat()
+        if not _tail_is_whole(path, stat.st_size):
+            # Repair (under the lock) before parsing: it changes the size, so the cache key too.
+            _repair_for_reading(path)
+            stat = path.stat()
     except FileNotFoundError:
         return _empty(columns)
     if stat.st_size == 0:
         return _empty(columns)
     return _read_cached(path, columns, stat.st_mtime_ns, stat.st_size)
+
+
+def _tail_is_whole(path: Path, size: int) -> bool:
+    """Whether the file ends with a line ending; read without the lock, so only a hint."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        return _ends_with_newline(fd, size)
+    finally:
+        os.close(fd)
 
 
 def _empty(columns: tuple[str, ...]) -> pd.DataFrame:
@@ -238,8 +398,15 @@ def _dtype(column: str) -> str:
 
 @lru_cache(maxsize=8)
 def _read_cached(path: Path, columns: tuple[str, ...], mtime_ns: int, size: int) -> pd.DataFrame:
+    with path.open("rb") as fh:
+        data = fh.read(size)
+    # Only complete lines: a torn tail that could not be quarantined, or a line being written
+    # right now by another process, is not parsed.
+    whole = data[: data.rfind(b"\n") + 1]
+    if not whole:
+        return _empty(columns)
     table = pd.read_csv(
-        path,
+        io.BytesIO(whole),
         dtype={c: _dtype(c) for c in columns},
         keep_default_na=False,
         na_values=[],

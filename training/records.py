@@ -15,7 +15,7 @@ import time
 from training import certificates
 from training.content import Course, Quiz
 from training.grading import Score, answers_json
-from training.ledger import AttemptRecord, CompletionRecord, Ledger, new_id, utc_now
+from training.ledger import AttemptRecord, CompletionRecord, Ledger, new_id, utc_iso, utc_now
 from training.progress import Progress, ProgressStore
 
 Pending = AttemptRecord | CompletionRecord
@@ -83,6 +83,17 @@ def _save_completion_once(
         saved = store.load(token)
         if saved is not None and saved.completion is not None:
             return CompletionRecord(**saved.completion)
+        # Another tab's save may have overwritten the progress file after the first tab
+        # recorded the completion; the ledger itself says whether this run is already done.
+        since = utc_iso(saved.started_at) if saved is not None else utc_now()
+        retaken = frozenset(
+            str(c["record_id"]) for c in (saved.earlier_completions if saved else [])
+        )
+        earlier = ledger.completion_since(
+            record.badge_number, record.agency, record.course_id, since, retaken
+        )
+        if earlier is not None:
+            return earlier
         ledger.append_completion(record)
         if saved is not None:
             saved.completion = record.__dict__.copy()

@@ -80,6 +80,18 @@ def ledger(settings: Settings) -> Ledger:
     return Ledger(settings.results_dir)
 
 
+def results_writable_or_stop(settings: Settings) -> None:
+    """Say plainly, before anyone starts, that results cannot be saved."""
+    problem = ledger(settings).write_problem()
+    if problem is not None:
+        _problem_page(
+            "The training cannot save results right now",
+            "The folder for training records cannot be written to, so no progress or result "
+            "could be kept. Nothing has been lost. Please tell your agency's administrator.",
+            [f"{settings.results_dir}: {problem}"],
+        )
+
+
 def progress_store(settings: Settings) -> ProgressStore:
     try:
         key = secret_key(settings)

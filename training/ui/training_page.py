@@ -15,6 +15,7 @@ from training.ui.common import (
     ledger,
     progress_store,
     report_it_panel,
+    results_writable_or_stop,
     settings_or_stop,
     start_at_top,
 )
@@ -67,6 +68,7 @@ def render() -> None:
     session.restore(store)
     prog = session.progress()
     if prog is None:
+        results_writable_or_stop(settings)
         sign_in.render(course, store)
         report_it_panel(course)
         return

@@ -1,0 +1,51 @@
+"""Production configuration and start-up checks."""
+
+from __future__ import annotations
+
+import tomllib
+from importlib.metadata import version
+from pathlib import Path
+
+import pytest
+from packaging.version import Version
+
+from tests.apptest_helpers import open_app, titles
+from training.config import PROJECT_ROOT
+
+#: Every Streamlit security advisory known when this was written was fixed by this release.
+FIRST_VERSION_WITHOUT_KNOWN_ADVISORY = Version("1.54.0")
+
+
+def _config() -> dict:
+    with (PROJECT_ROOT / ".streamlit" / "config.toml").open("rb") as fh:
+        return tomllib.load(fh)
+
+
+def test_production_configuration_hides_errors_and_guards_requests() -> None:
+    config = _config()
+    assert config["client"]["showErrorDetails"] == "none"
+    assert config["client"]["toolbarMode"] == "viewer"
+    assert config["browser"]["gatherUsageStats"] is False
+    assert config["server"]["enableXsrfProtection"] is True
+    assert config["server"]["maxUploadSize"] <= 5
+    assert config["global"]["developmentMode"] is False
+
+
+def test_streamlit_is_pinned_past_every_known_advisory() -> None:
+    with (PROJECT_ROOT / "pyproject.toml").open("rb") as fh:
+        dependencies = tomllib.load(fh)["project"]["dependencies"]
+    pin = next(d for d in dependencies if d.startswith("streamlit"))
+    assert Version(pin.split(">=")[1]) >= FIRST_VERSION_WITHOUT_KNOWN_ADVISORY
+    assert Version(version("streamlit")) >= FIRST_VERSION_WITHOUT_KNOWN_ADVISORY
+
+
+def test_start_up_says_when_results_cannot_be_written(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    blocked = tmp_path / "results-is-a-file"
+    blocked.write_text("not a folder", encoding="utf-8")
+    monkeypatch.setenv("TRAINING_RESULTS_DIR", str(blocked))
+    at = open_app()  # TRAINING_SECRET_KEY is set: the key file is not what fails here
+    assert titles(at) == ["The training cannot save results right now"]
+    assert "Nothing has been lost" in at.error[0].value
+    assert not at.text_input, "nobody starts a course whose result could not be saved"
