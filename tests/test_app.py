@@ -29,7 +29,8 @@ def _gate_off(monkeypatch: pytest.MonkeyPatch, results_dir: Path) -> None:
 
 
 def errors(at) -> list[str]:  # type: ignore[no-untyped-def]
-    return [e.value for e in at.error]
+    """Error messages as read on screen (AppTest gives the escaped Markdown source)."""
+    return [e.value.replace("\\", "") for e in at.error]
 
 
 def test_sign_in_shows_a_message_under_each_bad_field(results_dir: Path, course: Course) -> None:

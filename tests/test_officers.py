@@ -111,3 +111,19 @@ def test_sign_in_reports_every_field_at_once() -> None:
     assert errors == {}
     assert officer is not None and officer.badge_number == "AB-1"
     assert officer.key == "AB-1|mississippi highway patrol"
+
+
+@pytest.mark.parametrize(
+    "typed, message",
+    [
+        ("\u3164\u3164", "the invisible character “hangul filler”"),
+        ("山田太郎", "The certificate cannot print “山”"),
+        ("محمد علي", "The certificate cannot print"),
+    ],
+)
+def test_names_the_certificate_could_not_show_are_refused_with_a_reason(
+    typed: str, message: str
+) -> None:
+    with pytest.raises(FieldError) as caught:
+        clean_name(typed)
+    assert message in str(caught.value)

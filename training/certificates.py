@@ -13,7 +13,9 @@ import hashlib
 import hmac
 import io
 import secrets
+import unicodedata
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo
@@ -392,3 +394,26 @@ def _bottom(pdf: FPDF, record: CompletionRecord, course: CourseInfo, day: date, 
         width=qr_right - left,
         align="R",
     )
+
+
+@lru_cache(maxsize=1)
+def _printable_characters() -> frozenset[str]:
+    """Characters every certificate font can draw (names print in serif, agencies in sans)."""
+    from fontTools.ttLib import TTFont  # fpdf2's own dependency; loaded only when needed
+
+    covered: set[str] | None = None
+    for filename in _FONT_FILES.values():
+        font = TTFont(FONTS_DIR / filename, lazy=True)
+        chars = {chr(code) for code in font.getBestCmap()}
+        covered = chars if covered is None else covered & chars
+    return frozenset(covered or ())
+
+
+def first_unprintable(text: str) -> str | None:
+    """The first character the certificate could not print as typed, if any: one missing from
+    the fonts, or one of a right-to-left script (printed without shaping it would be wrong)."""
+    printable = _printable_characters()
+    for ch in text:
+        if ch not in printable or unicodedata.bidirectional(ch) in ("R", "AL"):
+            return ch
+    return None

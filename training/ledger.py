@@ -40,7 +40,7 @@ _TAIL_CHUNK = 64 * 1024
 logger = logging.getLogger(__name__)
 
 # A field may hold any text but control characters: each record must stay on one line.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
+from training.certificates import first_unprintable
+
 OTHER_AGENCY = "Other (not listed)"
 NAME_MIN, NAME_MAX = 2, 80
 BADGE_MAX = 20
@@ -38,10 +40,20 @@ def agencies() -> tuple[str, ...]:
     return tuple(line.strip() for line in text.splitlines() if line.strip())
 
 
+# Letters by Unicode's account that show as nothing at all.
+_INVISIBLE_LETTERS = frozenset("\u115f\u1160\u3164\uffa0")
+
+
 def _describe(ch: str) -> str:
-    if ch.isprintable() and not ch.isspace():
+    """The character named so the officer can find it, even when it cannot be seen."""
+    category = unicodedata.category(ch)
+    if category.startswith("C") or category in ("Zl", "Zp"):
+        return "a hidden or control character"
+    visible = ch.isprintable() and not ch.isspace() and not category.startswith("M")
+    if (visible and ch not in _INVISIBLE_LETTERS and category != "So") or ch in "<>()[]{}":
         return f"“{ch}”"
-    return "a hidden or control character"
+    name = unicodedata.name(ch, "").lower()
+    return f"the invisible character “{name}”" if name else "an invisible character"
 
 
 def _personal_text(raw: str, what: str) -> str:
@@ -52,7 +64,7 @@ def _personal_text(raw: str, what: str) -> str:
         raise FieldError(f"Enter {what}.")
     for i, ch in enumerate(value):
         category = unicodedata.category(ch)
-        if category.startswith("L"):
+        if category.startswith("L") and ch not in _INVISIBLE_LETTERS:
             continue
         if category.startswith("M") and i > 0 and value[i - 1] not in " " + _APOSTROPHES + "-.":
             continue  # an accent written as a separate mark after its letter
@@ -68,6 +80,12 @@ def _personal_text(raw: str, what: str) -> str:
         raise FieldError(f"Enter {what} (at least {NAME_MIN} characters).")
     if len(value) > NAME_MAX:
         raise FieldError(f"Shorten {what} to {NAME_MAX} characters or fewer (it has {len(value)}).")
+    unprintable = first_unprintable(value)
+    if unprintable is not None:
+        raise FieldError(
+            f"The certificate cannot print {_describe(unprintable)}. Type {what} in the Latin, "
+            "Greek or Cyrillic alphabet, as on your ID card."
+        )
     return value
 
 

@@ -14,12 +14,13 @@ from training.ledger import Ledger
 from training.progress import ProgressStore
 from training.verification import MAX_WRONG_CODES, WRONG_CODE_LOCKOUT_SECONDS
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|~$:])")
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|~$:&=])")
 
 
 def escape_markdown(text: str) -> str:
-    """Show typed text as itself in st.markdown: no markup, links or HTML from it."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+    """Show typed text as itself in st.markdown: no markup, links, HTML or entities from it,
+    and on one line (a line break could start a heading or a list)."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(text.split()))
 
 
 def _problem_page(title: str, intro: str, lines: list[str]) -> None:

@@ -17,7 +17,14 @@ from training.config import Settings
 from training.content import Course
 from training.ledger import attempts_csv, completions_csv, safe_csv
 from training.ui import console_data
-from training.ui.common import client_id, course_or_stop, ledger, login_throttle, settings_or_stop
+from training.ui.common import (
+    client_id,
+    course_or_stop,
+    escape_markdown,
+    ledger,
+    login_throttle,
+    settings_or_stop,
+)
 
 SIGNED_IN = "coordinator_signed_in_at"
 LAST_SEEN = "coordinator_last_seen"
@@ -223,7 +230,8 @@ def _roster_tab(settings: Settings) -> None:
     try:
         people = roster.read_roster(upload.getvalue(), upload.name)
     except roster.RosterError as exc:
-        st.error(str(exc), icon=":material/error:")
+        # The message quotes the file's name and headings: shown as text, never as markup.
+        st.error(escape_markdown(str(exc)), icon=":material/error:")
         return
     missing = roster.missing_from(people, ledger(settings).read_completions())
     st.metric("Not completed", f"{len(missing)} of {len(people)}")

@@ -14,7 +14,8 @@ from training.ui.common import escape_markdown
 def _field_error(key: str) -> None:
     message = st.session_state.get("sign_in_errors", {}).get(key)
     if message:
-        st.error(message, icon=":material/error:")
+        # The message quotes the character that was refused: shown as text, not markup.
+        st.error(escape_markdown(message), icon=":material/error:")
 
 
 def _start(course: Course, store: ProgressStore) -> None:
