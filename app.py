@@ -9,4 +9,4 @@ st.set_page_config(
     page_icon=":material/shield:",
     layout="centered",
 )
-st.navigation(pages.ALL).run()
+st.navigation(pages.all_pages()).run()

@@ -12,6 +12,7 @@ from training.contact_card import contact_card_pdf
 from training.content import ContentError, Course, load_course
 from training.ledger import Ledger
 from training.progress import ProgressStore
+from training.ui.pages import WHO_TO_CALL
 from training.verification import MAX_WRONG_CODES, WRONG_CODE_LOCKOUT_SECONDS
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|~$:&=])")
@@ -131,8 +132,6 @@ def contact_lines(course: Course) -> list[tuple[str, str, str]]:
 
 def report_it_panel(course: Course) -> None:
     """The hotlines, on every page: tap to call on a phone."""
-    from training.ui.pages import WHO_TO_CALL  # the pages module imports this one
-
     with st.container(border=True, key="report_it"):
         st.markdown("## Report it")
         for name, ways, when in contact_lines(course):

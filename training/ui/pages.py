@@ -1,6 +1,9 @@
 """The app's pages, defined once: app.py navigates over them and pages link to each other.
 
 Each page is a script file (run by Streamlit on every rerun), so AppTest can open it too.
+Fresh st.Page objects are made on every run: st.navigation keeps per-run state on them, and
+objects shared by concurrent sessions made one officer's run fail when another's ran at the
+same moment ("This page cannot be called directly").
 """
 
 from __future__ import annotations
@@ -8,25 +11,26 @@ from __future__ import annotations
 from pathlib import Path
 
 import streamlit as st
+from streamlit.navigation.page import StreamlitPage
 
 _HERE = Path(__file__).parent
 
-TRAINING = st.Page(
-    _HERE / "training_page.py", title="Training", icon=":material/school:", default=True
-)
-WHO_TO_CALL = st.Page(
-    _HERE / "who_to_call.py", title="Who to call", icon=":material/call:", url_path="who-to-call"
-)
+TRAINING = _HERE / "training_page.py"
+WHO_TO_CALL = _HERE / "who_to_call.py"
+VERIFY = _HERE / "verify.py"
+COORDINATOR = _HERE / "coordinator.py"
 
-COORDINATOR = st.Page(
-    _HERE / "coordinator.py",
-    title="Coordinator",
-    icon=":material/admin_panel_settings:",
-    url_path="coordinator",
-)
 
-VERIFY = st.Page(
-    _HERE / "verify.py", title="Verify certificate", icon=":material/verified:", url_path="verify"
-)
-
-ALL = [TRAINING, WHO_TO_CALL, VERIFY, COORDINATOR]
+def all_pages() -> list[StreamlitPage]:
+    """The pages for this run, in the order the navigation lists them."""
+    return [
+        st.Page(TRAINING, title="Training", icon=":material/school:", default=True),
+        st.Page(WHO_TO_CALL, title="Who to call", icon=":material/call:", url_path="who-to-call"),
+        st.Page(VERIFY, title="Verify certificate", icon=":material/verified:", url_path="verify"),
+        st.Page(
+            COORDINATOR,
+            title="Coordinator",
+            icon=":material/admin_panel_settings:",
+            url_path="coordinator",
+        ),
+    ]
