@@ -10,7 +10,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from tests.apptest_helpers import button, click, labels, open_app, titles
-from tests.test_ledger import attempt, completion
+from tests.factories import attempt, completion
 from training.auth import hash_password
 from training.ledger import Ledger
 

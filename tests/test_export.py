@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 import pytest
 
-from tests.test_ledger import attempt, completion
+from tests.factories import attempt, completion
 from training.ledger import (
     ATTEMPT_COLUMNS,
     COMPLETION_COLUMNS,

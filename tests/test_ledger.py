@@ -10,12 +10,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.factories import attempt, completion
 from training import ledger as ledger_module
 from training.ledger import (
     ATTEMPT_COLUMNS,
     COMPLETION_COLUMNS,
-    AttemptRecord,
-    CompletionRecord,
     Ledger,
     LedgerWriteError,
 )
@@ -28,40 +27,6 @@ DESIGN_ATTEMPTS = (
     "attempt_id, submitted_at, badge_number, agency, course_id, course_version, quiz_id, "
     "score_percent, passed, duration_seconds, answers"
 )
-
-
-def completion(n: int = 0, **changes: object) -> CompletionRecord:
-    values: dict[str, object] = dict(
-        record_id=f"rec-{n}",
-        completed_at="2026-11-28T05:59:00Z",
-        officer_name="Zoë O'Neil-Brown",
-        badge_number=f"B{n:05d}",
-        agency="Hinds County Sheriff's Office",
-        course_id="ms-ht-le",
-        course_version="abc123def456",
-        score_percent=90,
-        attempts=1,
-        seat_time_minutes=51,
-        certificate_code="ABCD-EFGH-JKLM-NPQR",
-    )
-    values.update(changes)
-    return CompletionRecord(**values)  # type: ignore[arg-type]
-
-
-def attempt(n: int = 0) -> AttemptRecord:
-    return AttemptRecord(
-        attempt_id=f"att-{n}",
-        submitted_at="2026-11-28T05:58:00Z",
-        badge_number="007",
-        agency="Mississippi Highway Patrol",
-        course_id="ms-ht-le",
-        course_version="abc123def456",
-        quiz_id="final",
-        score_percent=70,
-        passed=False,
-        duration_seconds=300,
-        answers='{"fin-01":[2],"fin-02":[0,3]}',
-    )
 
 
 def test_columns_are_exactly_the_designs() -> None:

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.test_ledger import completion
+from tests.factories import completion
 from training import certificates
 from training.config import PROJECT_ROOT
 from training.content import Course

@@ -9,7 +9,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from tests.apptest_helpers import click, titles
-from tests.test_ledger import completion
+from tests.factories import completion
 from training import certificates
 from training.config import PROJECT_ROOT
 from training.content import Course

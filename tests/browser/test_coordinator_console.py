@@ -11,7 +11,7 @@ from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import COORDINATOR_PASSWORD, AppServer, wait_idle
 from tests.browser.test_officer_journey import axe_check
-from tests.test_ledger import completion
+from tests.factories import completion
 from training.ledger import Ledger
 
 pytestmark = pytest.mark.browser

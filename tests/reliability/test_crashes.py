@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from tests import factories
 from training import ledger as ledger_module
 from training.config import PROJECT_ROOT
 from training.ledger import COMPLETION_COLUMNS, QUARANTINE_SUFFIX, CompletionRecord, Ledger
@@ -69,18 +70,9 @@ with FileLock(path + ".lock"):
 
 
 def completion(n: int) -> CompletionRecord:
-    return CompletionRecord(
-        record_id=f"rec-{n}",
-        completed_at="2026-11-28T05:59:00Z",
-        officer_name='Zoë "Z" O\'Neil-Brown, Jr.',
-        badge_number=f"B{n:09d}",
-        agency="Hinds County Sheriff's Office",
-        course_id="ms-ht-le",
-        course_version="abc123def456",
-        score_percent=90,
-        attempts=1,
-        seat_time_minutes=51,
-        certificate_code="ABCD-EFGH-JKLM-NPQR",
+    # A name that needs CSV quoting, so every row exercises it.
+    return factories.completion(
+        n, officer_name='Zoë "Z" O\'Neil-Brown, Jr.', badge_number=f"B{n:09d}"
     )
 
 

@@ -26,6 +26,7 @@ import streamlit as st
 from fontTools.ttLib import TTFont
 from streamlit.testing.v1 import AppTest
 
+from tests import factories
 from tests.apptest_helpers import click, open_app, titles
 from tests.reliability.hostile import CORPUS, INVISIBLE_LETTERS, Hostile, ids
 from training import auth, certificates
@@ -68,39 +69,17 @@ _BLANK_GLYPHS = INVISIBLE_LETTERS | {"\u2800"}
 
 
 def completion(record_id: str = "rec-1", **changes: object) -> CompletionRecord:
-    values: dict[str, object] = dict(
-        record_id=record_id,
-        completed_at="2026-11-28T05:59:00Z",
-        officer_name=GOOD_NAME,
-        badge_number=GOOD_BADGE,
-        agency=HINDS,
-        course_id="ms-ht-le",
-        course_version="abc123def456",
-        score_percent=90,
-        attempts=1,
-        seat_time_minutes=51,
-        certificate_code="ABCD-EFGH-JKLM-NPQR",
+    defaults: dict[str, object] = dict(
+        record_id=record_id, officer_name=GOOD_NAME, badge_number=GOOD_BADGE, agency=HINDS
     )
-    values.update(changes)
-    return CompletionRecord(**values)  # type: ignore[arg-type]
+    return factories.completion(**{**defaults, **changes})
 
 
 def attempt(attempt_id: str = "att-1", **changes: object) -> AttemptRecord:
-    values: dict[str, object] = dict(
-        attempt_id=attempt_id,
-        submitted_at="2026-11-28T05:58:00Z",
-        badge_number=GOOD_BADGE,
-        agency=HINDS,
-        course_id="ms-ht-le",
-        course_version="abc123def456",
-        quiz_id="final",
-        score_percent=70,
-        passed=False,
-        duration_seconds=300,
-        answers='{"fin-01":[2]}',
+    defaults: dict[str, object] = dict(
+        attempt_id=attempt_id, badge_number=GOOD_BADGE, agency=HINDS, answers='{"fin-01":[2]}'
     )
-    values.update(changes)
-    return AttemptRecord(**values)  # type: ignore[arg-type]
+    return factories.attempt(**{**defaults, **changes})
 
 
 def as_table(records: list[CompletionRecord]) -> pd.DataFrame:
