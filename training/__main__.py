@@ -1,4 +1,4 @@
-"""The command line: python -m training validate | hash-password | verify CODE."""
+"""The command line: python -m training validate | hash-password | verify CODE | demo-data."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from pathlib import Path
 from training.auth import hash_password
 from training.config import ConfigError, load_settings, secret_key
 from training.content import ContentError, check_course, course_version, load_course
+from training.demo import DemoDataError, write_demo_ledger
 from training.ledger import Ledger
 from training.verification import check_certificate, describe
 
@@ -69,6 +70,27 @@ def _verify(args: argparse.Namespace) -> int:
     return 0
 
 
+def _demo_data(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    target = Path(args.results_dir) if args.results_dir else settings.results_dir
+    try:
+        course = load_course(settings.content_root)
+        write_demo_ledger(
+            target, course, secret_key(settings), args.completions, args.attempts, args.seed
+        )
+    except ContentError as exc:
+        print(
+            f"training demo-data: the course files have {len(exc.problems)} problems",
+            file=sys.stderr,
+        )
+        return 1
+    except DemoDataError as exc:
+        print(f"training demo-data: {exc}", file=sys.stderr)
+        return 1
+    print(f"Wrote {args.completions} completions and {args.attempts} attempts to {target}")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m training", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -83,6 +105,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     verify = commands.add_parser("verify", help="say whether a certificate code is genuine")
     verify.add_argument("code", help="the code printed on the certificate")
     verify.set_defaults(run=_verify)
+    demo = commands.add_parser(
+        "demo-data", help="fill an empty results folder with made-up records (demos, benchmarks)"
+    )
+    demo.add_argument("--completions", type=int, default=100_000)
+    demo.add_argument("--attempts", type=int, default=500_000)
+    demo.add_argument("--seed", type=int, default=2026)
+    demo.add_argument("--results-dir", help="where to write (default: TRAINING_RESULTS_DIR)")
+    demo.set_defaults(run=_demo_data)
     args = parser.parse_args(argv)
     try:
         return args.run(args)
