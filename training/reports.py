@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import math
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -83,7 +84,18 @@ def completions_table(completions: pd.DataFrame, zone: ZoneInfo) -> pd.DataFrame
     table["completed_date"] = pd.Series(
         [None if pd.isna(ts) else ts.date() for ts in local], index=table.index, dtype=object
     )
+    # Worked out once per ledger change (the table is cached), not on every filter click.
+    table[_FOLDED_NAME] = _text(table["officer_name"]).str.casefold()
+    table[_FOLDED_BADGE] = _text(table["badge_number"]).str.casefold()
+    table[_DAY] = local.dt.tz_localize(None).dt.normalize()
     return table
+
+
+_FOLDED_NAME, _FOLDED_BADGE, _DAY = "_name_folded", "_badge_folded", "_day"
+
+
+def _column(table: pd.DataFrame, name: str, make: Callable[[], pd.Series]) -> pd.Series:
+    return table[name] if name in table.columns else make()
 
 
 def filter_completions(table: pd.DataFrame, f: CompletionFilter) -> pd.DataFrame:
@@ -93,17 +105,19 @@ def filter_completions(table: pd.DataFrame, f: CompletionFilter) -> pd.DataFrame
     if term:
         # Badges have no spaces, so "ab 12" still finds badge AB12; names keep theirs.
         badge_term = "".join(term.split()).casefold()
-        in_name = (
-            _text(table["officer_name"]).str.casefold().str.contains(term.casefold(), regex=False)
-        )
-        in_badge = _text(table["badge_number"]).str.casefold().str.contains(badge_term, regex=False)
+        names = _column(table, _FOLDED_NAME, lambda: _text(table["officer_name"]).str.casefold())
+        badges = _column(table, _FOLDED_BADGE, lambda: _text(table["badge_number"]).str.casefold())
+        in_name = names.str.contains(term.casefold(), regex=False)
+        in_badge = badges.str.contains(badge_term, regex=False)
         keep &= in_name | in_badge
     if f.agencies:
         keep &= _text(table["agency"]).isin(f.agencies)
     if f.versions:
         keep &= _text(table["course_version"]).isin(f.versions)
     if f.start is not None or f.end is not None:
-        days = pd.to_datetime(table["completed_date"], errors="coerce")
+        days = _column(
+            table, _DAY, lambda: pd.to_datetime(table["completed_date"], errors="coerce")
+        )
         if f.start is not None:
             keep &= (days >= pd.Timestamp(f.start)).fillna(False)
         if f.end is not None:
@@ -112,14 +126,17 @@ def filter_completions(table: pd.DataFrame, f: CompletionFilter) -> pd.DataFrame
 
 
 def final_outcomes(attempts: pd.DataFrame, final_quiz_id: str) -> pd.DataFrame:
-    """Each final-assessment attempt as (officer, passed): the part of `summary` that depends
+    """Final-assessment attempts and passes per officer: the part of `summary` that depends
     only on the ledger, so the console computes it once per ledger change, not per click."""
     finals = attempts[(_text(attempts["quiz_id"]) == final_quiz_id).to_numpy(dtype=bool)]
-    return pd.DataFrame(
+    per_attempt = pd.DataFrame(
         {
-            "officer": _officer_keys(finals).to_numpy(),
+            "officer": _officer_keys(finals).to_numpy(dtype=object),
             "passed": (_text(finals["passed"]).str.strip().str.casefold() == "true").to_numpy(),
         }
+    )
+    return per_attempt.groupby("officer").agg(
+        final_attempts=("passed", "size"), passed_finals=("passed", "sum")
     )
 
 
@@ -135,9 +152,10 @@ def summary(
     """
     outcomes = attempts if final_quiz_id is None else final_outcomes(attempts, final_quiz_id)
     officer_keys = _officer_keys(filtered)
-    finals = outcomes[outcomes["officer"].isin(set(officer_keys)).to_numpy(dtype=bool)]
-    final_attempts = len(finals)
-    passed = int(finals["passed"].sum())
+    # A hash lookup of the officers in view; Arrow-string `isin` walks values in Python.
+    in_view = outcomes.reindex(pd.Index(officer_keys.to_numpy(dtype=object)).unique())
+    final_attempts = int(in_view["final_attempts"].sum())
+    passed = int(in_view["passed_finals"].sum())
     tries = pd.to_numeric(filtered["attempts"], errors="coerce").dropna()
     return Summary(
         completions=len(filtered),
