@@ -8,7 +8,7 @@ AXE := tests/browser/node_modules/axe-core/axe.min.js
 CHROMIUM ?= /usr/bin/chromium
 PORT ?= 8501
 
-.PHONY: run test lint chromium clean
+.PHONY: run test lint chromium clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -52,3 +52,7 @@ test: $(TEST_STAMP) chromium $(AXE) lint
 
 clean:
 	rm -rf $(VENV) tests/browser/node_modules .pytest_cache .ruff_cache
+
+# Benchmarks print a table of medians beside same-run baselines (see docs/benchmarks.md).
+bench: $(TEST_STAMP) chromium
+	$(BIN)/python benchmarks/run.py

@@ -12,6 +12,8 @@ from streamlit.testing.v1 import AppTest
 from tests.apptest_helpers import button, click, labels, open_app, titles
 from tests.factories import attempt, completion
 from training.auth import hash_password
+from training.content import Course
+from training.demo import write_demo_ledger
 from training.ledger import Ledger
 
 PASSWORD = "the coordinator's long password"
@@ -173,3 +175,13 @@ def test_single_sign_on_is_offered_when_auth_is_configured(
     assert "Sign in with single sign-on" in labels(at)
     assert at.text_input(key="coordinator_password"), "the password stays available"
     assert not shows_records(at)
+
+
+def test_a_long_result_shows_the_first_rows_and_says_how_many_matched(
+    monkeypatch: pytest.MonkeyPatch, password_hash: str, results_dir: Path, course: Course
+) -> None:
+    write_demo_ledger(results_dir, course, b"test-secret-key", completions=2_050, attempts=10)
+    at = sign_in(console(monkeypatch, password_hash))
+    assert len(at.dataframe[0].value) == 2_000
+    assert any("first 2,000 of 2,050" in m.value for m in at.markdown)
+    assert {m.label: m.value for m in at.metric}["Completions"] == "2050"

@@ -123,7 +123,7 @@ def test_the_table_keeps_every_ledger_column_and_leaves_the_shared_ledger_table_
     before = shared.copy()
     table = completions_table(shared, CHICAGO)
     shown = [c for c in table.columns if not c.startswith("_")]  # "_" columns: search helpers
-    assert shown == [*COMPLETION_COLUMNS, "completed_local", "completed_date"]
+    assert shown == [*COMPLETION_COLUMNS, "completed_local", "completed_date", "completed_display"]
     filter_completions(table, CompletionFilter(search="b0", agencies=(HINDS,)))
     pd.testing.assert_frame_equal(book.read_completions(), before)
     assert list(shared.columns) == list(COMPLETION_COLUMNS)

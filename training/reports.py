@@ -88,6 +88,7 @@ def completions_table(completions: pd.DataFrame, zone: ZoneInfo) -> pd.DataFrame
     table[_FOLDED_NAME] = _text(table["officer_name"]).str.casefold()
     table[_FOLDED_BADGE] = _text(table["badge_number"]).str.casefold()
     table[_DAY] = local.dt.tz_localize(None).dt.normalize()
+    table["completed_display"] = local.dt.strftime("%Y-%m-%d %H:%M %Z").fillna("")
     return table
 
 

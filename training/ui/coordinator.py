@@ -27,6 +27,7 @@ from training.ui.common import (
 )
 
 SIGNED_IN = "coordinator_signed_in_at"
+MAX_ROWS_SHOWN = 2_000
 LAST_SEEN = "coordinator_last_seen"
 
 
@@ -182,17 +183,24 @@ def _records_tab(course: Course, settings: Settings) -> None:
         "Attempts per completion",
         "—" if totals.attempts_per_completion is None else f"{totals.attempts_per_completion:.1f}",
     )
+    # Thousands of rows on screen help nobody and cost every click; the download has them all.
+    on_screen = shown.head(MAX_ROWS_SHOWN)
+    if len(shown) > MAX_ROWS_SHOWN:
+        st.markdown(
+            f"Showing the first {MAX_ROWS_SHOWN:,} of {len(shown):,} completions. Narrow the "
+            "filters, or download the CSV for all of them."
+        )
     view = pd.DataFrame(
         {
-            "Name": shown["officer_name"],
-            "Badge": shown["badge_number"],
-            "Agency": shown["agency"],
-            "Completed": shown["completed_local"].dt.strftime("%Y-%m-%d %H:%M %Z"),
-            "Score %": shown["score_percent"],
-            "Attempts": shown["attempts"],
-            "Seat time (min)": shown["seat_time_minutes"],
+            "Name": on_screen["officer_name"],
+            "Badge": on_screen["badge_number"],
+            "Agency": on_screen["agency"],
+            "Completed": on_screen["completed_display"],
+            "Score %": on_screen["score_percent"],
+            "Attempts": on_screen["attempts"],
+            "Seat time (min)": on_screen["seat_time_minutes"],
             "Hours": course.info.credit_hours,
-            "Certificate code": shown["certificate_code"],
+            "Certificate code": on_screen["certificate_code"],
         }
     )
     st.dataframe(view, hide_index=True, width="stretch")
