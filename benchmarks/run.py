@@ -10,7 +10,6 @@ import multiprocessing
 import os
 import platform
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -40,6 +39,7 @@ from tests.apptest_helpers import (  # noqa: E402
     titles,
     walk_to_final,
 )
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, _free_port  # noqa: E402
 from training import ledger as ledger_module  # noqa: E402
 from training.auth import hash_password, verify_password  # noqa: E402
 from training.content import Course, load_course  # noqa: E402
@@ -48,17 +48,6 @@ from training.ledger import COMPLETION_COLUMNS, CompletionRecord, Ledger  # noqa
 
 MINIMAL = "import streamlit as st\nst.write('hello')"
 PASSWORD = "the benchmark coordinator's long password"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 WORKERS = 8
 EACH = 1_250
 
@@ -383,14 +372,8 @@ def report_many(submits: list[float], written: int) -> None:
 # --- 6: start to first full render in Chromium --------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def time_start(browser, script: Path, cwd: Path, results: Path, ready) -> float:  # type: ignore[no-untyped-def]
-    port = free_port()
+    port = _free_port()
     env = dict(os.environ, TRAINING_RESULTS_DIR=str(results))
     command = [
         sys.executable,
@@ -438,7 +421,7 @@ def bench_start(base: Path) -> None:
     minimal_dir.mkdir()
     (minimal_dir / "hello.py").write_text(MINIMAL + "\n")
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         app_times, minimal_times = [], []
         for rep in range(3):
             app_times.append(
