@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 
 import streamlit as st
 
@@ -82,10 +83,22 @@ def ledger(settings: Settings) -> Ledger:
     return Ledger(settings.results_dir)
 
 
+#: How long a successful check that results can be written is trusted within a session.
+WRITE_CHECK_SECONDS = 60
+
+
 def results_writable_or_stop(settings: Settings) -> None:
-    """Say plainly, before anyone starts, that results cannot be saved."""
+    """Say plainly, before anyone starts, that results cannot be saved.
+
+    The sign-in page reruns whenever a field is left; the probe (create, fsync, delete) runs at
+    most once a minute per session, and every time after a failure."""
+    checked_at = st.session_state.get("results_writable_at", 0.0)
+    if time.time() - checked_at < WRITE_CHECK_SECONDS:
+        return
     problem = ledger(settings).write_problem()
-    if problem is not None:
+    if problem is None:
+        st.session_state["results_writable_at"] = time.time()
+    else:
         _problem_page(
             "The training cannot save results right now",
             "The folder for training records cannot be written to, so no progress or result "
