@@ -261,7 +261,7 @@ def clear_caches() -> None:
 
 def console_before_sign_in() -> AppTest:
     at = open_app()
-    at.switch_page("training/ui/coordinator.py").run()
+    at.switch_page("training/ui/pages/coordinator.py").run()
     at.text_input(key="coordinator_password").input(PASSWORD)
     return at
 

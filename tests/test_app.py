@@ -232,7 +232,7 @@ def test_who_to_call_lists_every_contact_without_signing_in(course: Course) -> N
     at = open_app()
     links = at.get("page_link")
     assert [link.proto.label for link in links] == ["Who to call: all numbers on one page"]
-    at.switch_page("training/ui/who_to_call.py").run()
+    at.switch_page("training/ui/pages/who_to_call.py").run()
     assert not at.exception
     assert titles(at) == ["Who to call"]
     text = " ".join(m.value for m in at.markdown).replace("\\", "")

@@ -17,7 +17,7 @@ from training.demo import write_demo_ledger
 from training.ledger import Ledger
 
 PASSWORD = "the coordinator's long password"
-PAGE = "training/ui/coordinator.py"
+PAGE = "training/ui/pages/coordinator.py"
 
 
 @pytest.fixture(scope="module")

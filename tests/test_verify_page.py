@@ -16,7 +16,7 @@ from training.content import Course
 from training.ledger import Ledger
 
 KEY = b"test-secret-key"
-PAGE = "training/ui/verify.py"
+PAGE = "training/ui/pages/verify.py"
 
 
 @pytest.fixture(autouse=True)

@@ -639,7 +639,7 @@ def test_a_10000_character_name_is_cut_to_the_boxs_limit_before_the_app_sees_it(
 def _console(monkeypatch: pytest.MonkeyPatch, password_hash: str) -> AppTest:
     monkeypatch.setenv("TRAINING_COORDINATOR_PASSWORD_HASH", password_hash)
     at = open_app()
-    at.switch_page("training/ui/coordinator.py").run()
+    at.switch_page("training/ui/pages/coordinator.py").run()
     at.text_input(key="coordinator_password").input(PASSWORD)
     click(at, "Sign in")
     assert titles(at) == ["Coordinator"] and at.dataframe, "signed in"
@@ -729,7 +729,7 @@ def _verify_page(query_code: str | None = None) -> AppTest:
     at.run()
     if query_code is not None:
         at.query_params["code"] = query_code
-    at.switch_page("training/ui/verify.py").run()
+    at.switch_page("training/ui/pages/verify.py").run()
     assert not at.exception, at.exception
     assert titles(at) == ["Verify certificate"]
     return at

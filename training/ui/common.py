@@ -13,7 +13,7 @@ from training.contact_card import contact_card_pdf
 from training.content import ContentError, Course, load_course
 from training.ledger import Ledger
 from training.progress import ProgressStore
-from training.ui.pages import WHO_TO_CALL
+from training.ui.navigation import WHO_TO_CALL
 from training.verification import MAX_WRONG_CODES, WRONG_CODE_LOCKOUT_SECONDS
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|~$:&=])")

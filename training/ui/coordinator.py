@@ -1,4 +1,4 @@
-"""Page script: the State Human Trafficking Coordinator's console.
+"""The State Human Trafficking Coordinator's console (script: pages/coordinator.py).
 
 Nothing from the ledger is read, let alone sent to the browser, until the Coordinator has
 signed in: every record-showing call sits below the sign-in gate in render().
@@ -296,6 +296,3 @@ def render() -> None:
     if questions.open:
         with questions:
             _questions_tab(course, settings)
-
-
-render()

@@ -1,4 +1,5 @@
-"""Page script: the officer's sign-in, then lessons, knowledge checks and the final, in order."""
+"""The officer's course (script: pages/course.py): sign-in, then lessons, knowledge checks
+and the final, in order."""
 
 from __future__ import annotations
 
@@ -96,6 +97,3 @@ def render() -> None:
     # Marked results replace the questions: show them from the top, where the score is.
     view = "results" if st.session_state.get("quiz_result") else "page"
     start_at_top("complete" if prog.completion else f"{index}:{view}")
-
-
-render()

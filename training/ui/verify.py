@@ -1,5 +1,5 @@
-"""Page script: "Verify certificate", for anyone, also opened from the certificate's QR code
-as /verify?code=CODE."""
+"""The "Verify certificate" page (script: pages/verify.py), for anyone, also opened from a
+certificate's QR code as /verify?code=CODE."""
 
 from __future__ import annotations
 
@@ -57,6 +57,3 @@ def render() -> None:
         f"**Valid certificate**  \n{escape_markdown(describe(found))}", icon=":material/verified:"
     )
     st.markdown(f"Certificate code: `{found.certificate_code}`")
-
-
-render()

@@ -1,4 +1,5 @@
-"""Page script: every number an officer may need, from course.yaml, with no sign-in."""
+"""Who to call (script: pages/who_to_call.py): every number an officer may need, from
+course.yaml, with no sign-in."""
 
 from __future__ import annotations
 
@@ -20,6 +21,3 @@ def render() -> None:
             st.markdown(f"**{ways}**")
             st.markdown(when)
     st.markdown("In an emergency, call 911.")
-
-
-render()

@@ -1,6 +1,7 @@
 """The app's pages, defined once: app.py navigates over them and pages link to each other.
 
-Each page is a script file (run by Streamlit on every rerun), so AppTest can open it too.
+Each page is a small script file in pages/ (run by Streamlit on every rerun), so AppTest can
+open it too.
 Fresh st.Page objects are made on every run: st.navigation keeps per-run state on them, and
 objects shared by concurrent sessions made one officer's run fail when another's ran at the
 same moment ("This page cannot be called directly").
@@ -13,9 +14,9 @@ from pathlib import Path
 import streamlit as st
 from streamlit.navigation.page import StreamlitPage
 
-_HERE = Path(__file__).parent
+_HERE = Path(__file__).parent / "pages"
 
-TRAINING = _HERE / "training_page.py"
+TRAINING = _HERE / "course.py"
 WHO_TO_CALL = _HERE / "who_to_call.py"
 VERIFY = _HERE / "verify.py"
 COORDINATOR = _HERE / "coordinator.py"

@@ -1,0 +1,3 @@
+from training.ui.coordinator import render
+
+render()

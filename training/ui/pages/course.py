@@ -1,0 +1,3 @@
+from training.ui.training_page import render
+
+render()

@@ -1,0 +1,3 @@
+from training.ui.verify import render
+
+render()

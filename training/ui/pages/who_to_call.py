@@ -1,0 +1,3 @@
+from training.ui.who_to_call import render
+
+render()
