@@ -256,7 +256,7 @@ def bench_ledger(base: Path) -> None:
 def clear_caches() -> None:
     st.cache_resource.clear()
     st.cache_data.clear()
-    ledger_module._read_cached.cache_clear()
+    ledger_module.forget_parsed_files()
 
 
 def console_before_sign_in() -> AppTest:

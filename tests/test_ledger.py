@@ -143,3 +143,38 @@ def test_a_torn_last_line_does_not_swallow_the_next_record(tmp_path: Path) -> No
     book.append_completion(completion(2))
     rows = list(csv.reader(book.completions_path.read_text(encoding="utf-8").splitlines()))
     assert rows[-1][0] == "rec-2" and len(rows[-1]) == len(COMPLETION_COLUMNS)
+
+
+def _fresh_read(book: Ledger) -> list[dict[str, object]]:
+    ledger_module.forget_parsed_files()
+    return book.read_completions().to_dict("records")
+
+
+def test_records_appended_after_a_read_are_read_like_a_fresh_parse(tmp_path: Path) -> None:
+    book = Ledger(tmp_path)
+    book.append_completion(completion(1))
+    assert len(book.read_completions()) == 1
+    for n in range(2, 6):
+        book.append_completion(completion(n, officer_name=f'Zoë "{n}", Jr.'))
+        seen = book.read_completions()
+        assert list(seen["record_id"]) == [f"rec-{i}" for i in range(1, n + 1)]
+        assert list(seen.columns) == list(COMPLETION_COLUMNS)
+    assert book.read_completions().to_dict("records") == _fresh_read(book)
+    assert book.read_completions()["score_percent"].dtype == "Int64"
+
+
+def test_a_rewritten_ledger_is_read_afresh_not_appended_to(tmp_path: Path) -> None:
+    book = Ledger(tmp_path)
+    for n in range(1, 4):
+        book.append_completion(completion(n))
+    assert len(book.read_completions()) == 3
+    # An administrator edits a name in place and a new record arrives: same file, longer.
+    text = book.completions_path.read_bytes().replace(b"rec-3", b"rec-X")
+    book.completions_path.write_bytes(text)
+    book.append_completion(completion(4))
+    assert list(book.read_completions()["record_id"]) == ["rec-1", "rec-2", "rec-X", "rec-4"]
+    # A backup put in the ledger's place (another file, fewer rows).
+    backup = tmp_path / "backup.csv"
+    backup.write_bytes(b"\r\n".join(text.split(b"\r\n")[:2]) + b"\r\n")
+    os.replace(backup, book.completions_path)
+    assert list(book.read_completions()["record_id"]) == ["rec-1"]

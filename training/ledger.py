@@ -18,12 +18,13 @@ import io
 import logging
 import os
 import re
+import threading
 import uuid
+from collections import OrderedDict
 from dataclasses import astuple, dataclass, fields
 from datetime import UTC, datetime
-from functools import lru_cache
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, BinaryIO, ClassVar
 from zoneinfo import ZoneInfo
 
 import pandas as pd
@@ -376,7 +377,7 @@ def _read(path: Path, columns: tuple[str, ...]) -> pd.DataFrame:
         return _empty(columns)
     if stat.st_size == 0:
         return _empty(columns)
-    return _read_cached(path, columns, stat.st_mtime_ns, stat.st_size)
+    return _read_cached(path, columns, stat)
 
 
 def _tail_is_whole(path: Path, size: int) -> bool:
@@ -396,15 +397,68 @@ def _dtype(column: str) -> str:
     return "Int64" if column in _NUMERIC else "string"
 
 
-@lru_cache(maxsize=8)
-def _read_cached(path: Path, columns: tuple[str, ...], mtime_ns: int, size: int) -> pd.DataFrame:
+@dataclass(frozen=True)
+class _Parsed:
+    """A ledger file as far as it has been parsed."""
+
+    identity: tuple[int, int]  # (device, inode): a file put in its place is read afresh
+    mtime_ns: int
+    size: int
+    parsed_to: int  # the offset just after the last whole line parsed
+    seam: bytes  # the bytes just before parsed_to, to tell an append from a rewrite
+    header: tuple[str, ...]
+    table: pd.DataFrame
+
+
+#: How many bytes before the parsed end must be unchanged for new bytes to count as appended.
+_SEAM_BYTES = 256
+#: Parsed files kept (tests open many results folders; the app uses two files).
+_PARSED_KEPT = 8
+_parsed: OrderedDict[tuple[Path, tuple[str, ...]], _Parsed] = OrderedDict()
+_parsed_lock = threading.Lock()
+
+
+def _read_cached(path: Path, columns: tuple[str, ...], stat: os.stat_result) -> pd.DataFrame:
+    """Parse only what was appended since the last read: after each new record an officer's
+    duplicate check and the console parse one line, not years of records again."""
+    key = (path, columns)
+    identity = (stat.st_dev, stat.st_ino)
+    with _parsed_lock:
+        known = _parsed.get(key)
+    if known is not None and (known.identity, known.mtime_ns, known.size) == (
+        identity,
+        stat.st_mtime_ns,
+        stat.st_size,
+    ):
+        return known.table
+    grown = known is not None and known.identity == identity and stat.st_size > known.size
     with path.open("rb") as fh:
-        data = fh.read(size)
+        parsed = _parse_appended(fh, known, stat) if grown and known else None
+        if parsed is None:
+            parsed = _parse_whole(fh, columns, stat)
+    with _parsed_lock:
+        _parsed[key] = parsed
+        _parsed.move_to_end(key)
+        while len(_parsed) > _PARSED_KEPT:
+            _parsed.popitem(last=False)
+    return parsed.table
+
+
+def forget_parsed_files() -> None:
+    """Parse every file afresh on its next read (the benchmarks time a first read)."""
+    with _parsed_lock:
+        _parsed.clear()
+
+
+def _parse_whole(fh: BinaryIO, columns: tuple[str, ...], stat: os.stat_result) -> _Parsed:
+    fh.seek(0)
+    data = fh.read(stat.st_size)
     # Only complete lines: a torn tail that could not be quarantined, or a line being written
     # right now by another process, is not parsed.
     whole = data[: data.rfind(b"\n") + 1]
+    identity = (stat.st_dev, stat.st_ino)
     if not whole:
-        return _empty(columns)
+        return _Parsed(identity, stat.st_mtime_ns, stat.st_size, 0, b"", (), _empty(columns))
     table = pd.read_csv(
         io.BytesIO(whole),
         dtype={c: _dtype(c) for c in columns},
@@ -412,7 +466,47 @@ def _read_cached(path: Path, columns: tuple[str, ...], mtime_ns: int, size: int)
         na_values=[],
         encoding="utf-8",
     )
-    return table[list(columns)]
+    header = tuple(str(c) for c in table.columns)
+    seam = whole[-_SEAM_BYTES:]
+    return _Parsed(
+        identity, stat.st_mtime_ns, stat.st_size, len(whole), seam, header, table[list(columns)]
+    )
+
+
+def _parse_appended(fh: BinaryIO, known: _Parsed, stat: os.stat_result) -> _Parsed | None:
+    """The known table plus the lines appended after it; None when the file was rewritten."""
+    if not known.header:
+        return None
+    start = known.parsed_to - len(known.seam)
+    fh.seek(start)
+    data = fh.read(stat.st_size - start)
+    if not data.startswith(known.seam):
+        return None
+    new = data[len(known.seam) :]
+    whole = new[: new.rfind(b"\n") + 1]
+    table = known.table
+    if whole:
+        # Records never hold a line break (see _cell), so every line ending ends a record.
+        added = pd.read_csv(
+            io.BytesIO(whole),
+            header=None,
+            names=list(known.header),
+            dtype={c: _dtype(c) for c in known.header},
+            keep_default_na=False,
+            na_values=[],
+            encoding="utf-8",
+        )
+        table = pd.concat([table, added[list(table.columns)]], ignore_index=True)
+    seam = (known.seam + whole)[-_SEAM_BYTES:]
+    return _Parsed(
+        known.identity,
+        stat.st_mtime_ns,
+        stat.st_size,
+        known.parsed_to + len(whole),
+        seam,
+        known.header,
+        table,
+    )
 
 
 # --- exports for the Coordinator ------------------------------------------------------------
