@@ -1,4 +1,4 @@
-"""Where a lesson rerun's time goes: the app's own functions, timed across 20 AppTest reruns.
+"""Where a lesson rerun's time goes: the app's own functions, timed across 60 AppTest reruns.
 
 Run: .venv/bin/python benchmarks/profile_lesson_rerun.py   (a measurement, not a test)
 
@@ -29,7 +29,7 @@ os.environ.update(
 
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
-from training.ui import common, lesson, session  # noqa: E402
+from training.ui import common, lesson, navigation, session  # noqa: E402
 from training.ui import training_page as page  # noqa: E402
 
 spent: dict[str, list[float]] = {}
@@ -53,8 +53,11 @@ def _timed(module: ModuleType, name: str) -> Callable[..., Any]:
 def main() -> None:
     for name in ("settings_or_stop", "course_or_stop", "progress_store", "report_it_panel"):
         setattr(page, name, _timed(common, name))  # the page imported them by name
+    for name in ("_sidebar", "_progress_header", "start_at_top", "ledger"):
+        _timed(page, name)
     _timed(lesson, "render")
     _timed(session, "restore")
+    _timed(navigation, "all_pages")
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30).run()
     at.text_input(key="officer_name").input("Prof Ile")
     at.text_input(key="badge_number").input("P-1")
@@ -63,11 +66,13 @@ def main() -> None:
     at.run()
     spent.clear()
     reruns = []
-    for _ in range(20):
+    for _ in range(60):
         started = time.perf_counter()
         at.run()
         reruns.append(time.perf_counter() - started)
     print(f"lesson rerun: median {statistics.median(reruns) * 1000:.2f} ms")
+    own = sum(statistics.median(times) for times in spent.values())
+    print(f"  the functions below, summed: {own * 1000:.2f} ms")
     for name, times in sorted(spent.items(), key=lambda item: -sum(item[1])):
         print(f"  {name:20} median {statistics.median(times) * 1000:6.2f} ms")
 

@@ -86,7 +86,7 @@ def test_next_waits_for_the_lessons_reading_time(
 
 def test_progress_is_always_visible_with_the_report_it_panel(results_dir: Path) -> None:
     at = open_app()
-    assert any(m.value == "## Report it" for m in at.markdown)
+    assert any(m.value.startswith("## Report it\n") for m in at.markdown)
     sign_in(at)
     assert at.get("progress")[0].value is not None
     assert "Course progress" in at.get("progress")[0].proto.text
@@ -177,6 +177,7 @@ def test_a_full_disk_keeps_the_result_and_retry_saves_it_once(
     click(at, "Retry saving")
     assert "Training complete" in titles(at)
     assert len(Ledger(results_dir).read_completions()) == 1
+    assert "Training complete" in titles(sign_in(open_app())), "the saved progress knows it too"
 
 
 def test_a_refresh_or_a_return_resumes_where_the_officer_was(

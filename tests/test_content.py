@@ -77,6 +77,18 @@ def test_loading_is_cached_until_a_file_changes(course_copy: Path) -> None:
     assert second is not first and "Recognise" in second.info.title
 
 
+def test_a_file_added_or_removed_after_loading_is_noticed(course_copy: Path) -> None:
+    load_course(course_copy)
+    (course_copy / "modules" / "draft.yml").write_text("title: Draft\n", encoding="utf-8")
+    with pytest.raises(ContentError, match=r"draft\.yml"):
+        load_course(course_copy)
+    (course_copy / "modules" / "draft.yml").unlink()
+    load_course(course_copy)
+    (course_copy / "course.yaml").unlink()
+    with pytest.raises(ContentError, match=r"course\.yaml"):
+        load_course(course_copy)
+
+
 M1 = "modules/01-what-is-trafficking.yaml"
 M2 = "modules/02-labor-trafficking.yaml"
 C1 = "quizzes/what-is-trafficking-check.yaml"

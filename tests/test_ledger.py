@@ -178,3 +178,53 @@ def test_a_rewritten_ledger_is_read_afresh_not_appended_to(tmp_path: Path) -> No
     backup.write_bytes(b"\r\n".join(text.split(b"\r\n")[:2]) + b"\r\n")
     os.replace(backup, book.completions_path)
     assert list(book.read_completions()["record_id"]) == ["rec-1"]
+
+
+def test_completion_since_reads_from_the_offset_and_applies_every_condition(
+    tmp_path: Path,
+) -> None:
+    book = Ledger(tmp_path)
+    badge = 'A,"7"'  # a badge that the CSV must quote
+    book.append_completion(completion(1, badge_number=badge, completed_at="2026-11-28T01:00:00Z"))
+    offset = book.completions_size()
+    book.append_completion(completion(2, badge_number=badge, agency="Other PD"))
+    book.append_completion(completion(3, badge_number=badge, course_id="another-course"))
+    book.append_completion(completion(4, badge_number=badge, completed_at="2026-11-28T05:00:00Z"))
+    book.append_completion(completion(5, badge_number=badge, completed_at="2026-11-28T06:00:00Z"))
+    since = "2026-11-28T02:00:00Z"
+
+    def found(**kwargs: object) -> str | None:
+        record = book.completion_since(
+            badge, "Hinds County Sheriff's Office", "ms-ht-le", since, **kwargs
+        )
+        return None if record is None else record.record_id
+
+    assert found(after=offset) == "rec-4"
+    assert found() == "rec-4"
+    for n in range(100, 130):  # about 6 KB of other officers' records
+        book.append_completion(completion(n))
+    later = book.completions_size()
+    assert found(after=later) is None  # only what was appended after `later` is read
+    assert found(after=offset, excluding=frozenset({"rec-4"})) == "rec-5"
+    assert found(after=offset, excluding=frozenset({"rec-4", "rec-5"})) is None
+    assert book.completion_since("A", "Hinds County Sheriff's Office", "ms-ht-le", since) is None
+    record = book.completion_since(badge, "Hinds County Sheriff's Office", "ms-ht-le", since)
+    assert record is not None and record.badge_number == badge and record.score_percent == 90
+
+
+def test_completion_since_finds_a_record_written_where_a_torn_line_was_taken_back(
+    tmp_path: Path,
+) -> None:
+    book = Ledger(tmp_path)
+    book.append_completion(completion(1))
+    with book.completions_path.open("ab") as fh:
+        fh.write(b"rec-torn,2026-11-28T")  # a writer died mid-line
+    offset = book.completions_size()  # the officer began with the torn line in the file
+    book.append_completion(completion(2, completed_at="2026-11-28T07:00:00Z"))
+    assert book.completions_size() < offset + 200  # the torn bytes were taken back first
+    record = book.completion_since(
+        "B00002", "Hinds County Sheriff's Office", "ms-ht-le", "2026-11-28T06:00:00Z", after=offset
+    )
+    assert record is not None and record.record_id == "rec-2"
+    missing = Ledger(tmp_path / "none")
+    assert missing.completion_since("B1", "x", "y", "2026-01-01", after=10) is None

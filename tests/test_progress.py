@@ -35,9 +35,13 @@ def test_no_step_opens_before_the_ones_before_it_are_done(course: Course) -> Non
             progress.lessons_done.append(lesson.id)
     progress.go_to(course, 99)
     assert progress.current(course)[1].kind == "check", "the final waits for every check"
+    assert not any(progress.module_done(course, m) for m in course.modules), "checks to do"
     progress.checks = {m.quiz: 50 for m in course.modules}
     progress.go_to(course, 99)
     assert progress.current(course)[1].kind == "final"
+    assert all(progress.module_done(course, m) for m in course.modules)
+    progress.lessons_done.remove(course.modules[2].lessons[-1].id)
+    assert [progress.module_done(course, m) for m in course.modules][1:4] == [True, False, True]
 
 
 def test_next_stays_closed_until_the_reading_time_has_passed(course: Course) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.factories import completion
 from training import certificates
 from training.content import Course
 from training.grading import draw, score
@@ -105,7 +106,9 @@ def test_a_failed_write_keeps_every_record_waiting_and_a_retry_saves_them(
     assert save_pending(waiting, ledger, store, token) == pending[1]
     assert waiting == []
     assert len(ledger.read_attempts()) == 1 and len(ledger.read_completions()) == 1
-    assert store.load(token).completion["record_id"] == pending[1].record_id  # type: ignore[union-attr]
+    # "Retry saving" pressed again (or in another tab): the completion is not written twice.
+    assert save_pending([pending[1]], ledger, store, token) == pending[1]
+    assert len(ledger.read_completions()) == 1
 
 
 def test_a_second_tab_saving_stale_progress_cannot_cause_a_second_completion(
@@ -128,6 +131,8 @@ def test_a_deliberate_retake_is_recorded_as_a_new_completion(
     result = _passed(course)
     first = completion_record(progress, course, result, KEY)
     save_pending([first], ledger, store, token)
+    progress.completion = first.__dict__.copy()  # as the session saves it after
+    store.save(token, progress)
     again = store.load(token)
     assert again is not None
     again.retake()
@@ -135,3 +140,25 @@ def test_a_deliberate_retake_is_recorded_as_a_new_completion(
     second = completion_record(again, course, result, KEY)
     assert save_pending([second], ledger, store, token) == second
     assert len(ledger.read_completions()) == 2
+
+
+def test_the_duplicate_check_finds_the_first_tabs_completion_after_many_others(
+    tmp_path: Path, course: Course
+) -> None:
+    ledger = Ledger(tmp_path)
+    for n in range(300):  # other officers, recorded before this officer began
+        ledger.append_completion(completion(n, badge_number="AB-1", agency="Other PD"))
+    store = ProgressStore(tmp_path, KEY)
+    token = store.token(OFFICER)
+    progress = Progress.start(OFFICER, course, ledger.completions_size())
+    progress.final_attempts = 1
+    store.save(token, progress)
+    ledger.append_completion(completion(999))  # someone else, after
+    result = _passed(course)
+    first = completion_record(progress, course, result, KEY)
+    assert save_pending([first], ledger, store, token) == first
+    store.save(token, progress)  # the other tab's stale copy
+    second = completion_record(progress, course, result, KEY)
+    assert save_pending([second], ledger, store, token) == first
+    mine = ledger.read_completions().query("agency == 'Mississippi Highway Patrol'")
+    assert list(mine["record_id"]) == [first.record_id]

@@ -37,6 +37,8 @@ LOCK_TIMEOUT_SECONDS = 30
 QUARANTINE_SUFFIX = ".quarantine"
 #: How much of the file's end is read at a time when looking back for the last line ending.
 _TAIL_CHUNK = 64 * 1024
+#: More than any record's line can take (names and agencies are at most 80 characters).
+_LONGEST_LINE = 4096
 
 logger = logging.getLogger(__name__)
 
@@ -178,6 +180,10 @@ class Ledger:
     def read_attempts(self) -> pd.DataFrame:
         return _read(self.attempts_path, ATTEMPT_COLUMNS)
 
+    def completions_size(self) -> int:
+        """The completions file's size now: a later completion can only be found after it."""
+        return _stamp(self.completions_path)[1]
+
     def completion_since(
         self,
         badge_number: str,
@@ -185,19 +191,42 @@ class Ledger:
         course_id: str,
         since: str,
         excluding: frozenset[str] = frozenset(),
+        after: int = 0,
     ) -> CompletionRecord | None:
         """The officer's first completion of the course recorded at or after `since` (ISO UTC)
         and not among `excluding` (record ids), if any: how a second tab learns the course was
-        already completed in the first."""
-        table = self.read_completions()
-        match = table[
-            (table["badge_number"] == badge_number)
-            & (table["agency"] == agency)
-            & (table["course_id"] == course_id)
-            & (table["completed_at"] >= since)
-            & ~table["record_id"].isin(excluding)
-        ]
-        return None if match.empty else _record(match.iloc[0])
+        already completed in the first.
+
+        `after` is the file's size when the officer's run began (`completions_size`): records
+        are only ever appended, so the file is read from a little before it, not whole.
+        """
+        try:
+            with self.completions_path.open("rb") as fh:
+                header = fh.readline()
+                # Back a little: a torn line at `after` may since have been taken back.
+                start = after - _LONGEST_LINE
+                if start > fh.tell():
+                    fh.seek(start)
+                    fh.readline()  # on to the next whole line
+                data = fh.read()
+        except FileNotFoundError:
+            return None
+        columns = next(csv.reader([header.decode("utf-8-sig")]), [])
+        needle = _csv_line((badge_number,)).rstrip(b"\r\n")
+        # Only whole lines; a line without the badge's bytes cannot be the officer's.
+        lines = [line for line in data[: data.rfind(b"\n") + 1].splitlines() if needle in line]
+        for values in csv.reader(line.decode("utf-8") for line in lines):
+            row = dict(zip(columns, values, strict=False))
+            if (
+                len(values) == len(columns)
+                and row.get("badge_number") == badge_number
+                and row.get("agency") == agency
+                and row.get("course_id") == course_id
+                and row.get("completed_at", "") >= since
+                and row.get("record_id") not in excluding
+            ):
+                return _record(row)
+        return None
 
     def find_certificate(self, code: str) -> CompletionRecord | None:
         table = self.read_completions()
@@ -207,7 +236,7 @@ class Ledger:
         return _record(match.iloc[0])
 
 
-def _record(row: pd.Series) -> CompletionRecord:
+def _record(row: pd.Series | dict[str, str]) -> CompletionRecord:
     values: dict[str, Any] = {
         c: int(row[c]) if c in _NUMERIC else str(row[c]) for c in COMPLETION_COLUMNS
     }

@@ -14,6 +14,7 @@ import os
 import secrets
 import time
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -34,13 +35,19 @@ class Step:
     lesson_index: int | None = None
 
 
-def steps(course: Course) -> list[Step]:
+def steps(course: Course) -> tuple[Step, ...]:
+    return _steps(tuple(len(module.lessons) for module in course.modules))
+
+
+@lru_cache(maxsize=8)
+def _steps(lessons_per_module: tuple[int, ...]) -> tuple[Step, ...]:
+    # Asked for many times on every click: the sequence depends only on the module sizes.
     out: list[Step] = []
-    for m, module in enumerate(course.modules):
-        out += [Step("lesson", m, i) for i in range(len(module.lessons))]
+    for m, count in enumerate(lessons_per_module):
+        out += [Step("lesson", m, i) for i in range(count)]
         out.append(Step("check", m))
     out.append(Step("final"))
-    return out
+    return tuple(out)
 
 
 def step_module(course: Course, step: Step) -> Module | None:
@@ -74,10 +81,18 @@ class Progress:
     final_draw: list[dict[str, Any]] | None = None
     completion: dict[str, Any] | None = None
     earlier_completions: list[dict[str, Any]] = field(default_factory=list)
+    #: The completions file's size when this run began: its completion can only come after.
+    completions_offset: int = 0
 
     @classmethod
-    def start(cls, officer: Officer, course: Course) -> Progress:
-        return cls(officer.name, officer.badge_number, officer.agency, course.info.id)
+    def start(cls, officer: Officer, course: Course, completions_offset: int = 0) -> Progress:
+        return cls(
+            officer.name,
+            officer.badge_number,
+            officer.agency,
+            course.info.id,
+            completions_offset=completions_offset,
+        )
 
     @property
     def officer(self) -> Officer:
@@ -102,6 +117,12 @@ class Progress:
             module = step_module(course, step)
             return module is not None and module.quiz in self.checks
         return self.completion is not None
+
+    def module_done(self, course: Course, module: Module) -> bool:
+        """Every lesson of the module read and its knowledge check passed."""
+        return module.quiz in self.checks and all(
+            lesson.id in self.lessons_done for lesson in module.lessons
+        )
 
     def furthest_open(self, course: Course) -> int:
         """The index of the first step not done yet (or the last step)."""
@@ -157,12 +178,13 @@ class Progress:
             self.lessons_done.append(lesson.id)
         return True
 
-    def retake(self, now: float | None = None) -> None:
+    def retake(self, completions_offset: int = 0, now: float | None = None) -> None:
         """Start the course again on purpose; the completion already earned stays on record
         (in the ledger, and here so its certificate can still be downloaded)."""
         if self.completion is not None:
             self.earlier_completions.append(self.completion)
         self.started_at = time.time() if now is None else now
+        self.completions_offset = completions_offset
         self.position = 0
         self.lessons_done = []
         self.lesson_seconds = {}

@@ -9,9 +9,6 @@ all end with one completion row.
 
 from __future__ import annotations
 
-import contextlib
-import time
-
 from training import certificates
 from training.content import Course, Quiz
 from training.grading import Score, answers_json
@@ -90,17 +87,16 @@ def _save_completion_once(
             str(c["record_id"]) for c in (saved.earlier_completions if saved else [])
         )
         earlier = ledger.completion_since(
-            record.badge_number, record.agency, record.course_id, since, retaken
+            record.badge_number,
+            record.agency,
+            record.course_id,
+            since,
+            retaken,
+            after=saved.completions_offset if saved is not None else 0,
         )
         if earlier is not None:
             return earlier
+        # The ledger row is the record that counts. The caller then saves the officer's
+        # progress with it; a tab whose progress save is stale still finds this row above.
         ledger.append_completion(record)
-        if saved is not None:
-            saved.completion = record.__dict__.copy()
-            saved.final_draw = None
-            saved.last_seen = time.time()
-            # The ledger row is the record that counts; if the progress file cannot be written
-            # now, the session still knows the completion and saves it on the next change.
-            with contextlib.suppress(OSError):
-                store.save(token, saved)
         return record

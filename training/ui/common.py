@@ -146,10 +146,9 @@ def contact_lines(course: Course) -> list[tuple[str, str, str]]:
 def report_it_panel(course: Course) -> None:
     """The hotlines, on every page: tap to call on a phone."""
     with st.container(border=True, key="report_it"):
-        st.markdown("## Report it")
-        for name, ways, when in contact_lines(course):
-            st.markdown(f"**{name}**: {ways}  \n{when}")
-        st.markdown("In an emergency, call 911.")
+        # One Markdown element, not one per line: the panel is drawn on every click.
+        contacts = [f"**{name}**: {ways}  \n{when}" for name, ways, when in contact_lines(course)]
+        st.markdown("\n\n".join(["## Report it", *contacts, "In an emergency, call 911."]))
         st.page_link(
             WHO_TO_CALL, label="Who to call: all numbers on one page", icon=":material/call:"
         )

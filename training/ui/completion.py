@@ -9,7 +9,7 @@ import streamlit as st
 from training.certificates import certificate_pdf
 from training.config import Settings
 from training.content import Course
-from training.ledger import CompletionRecord
+from training.ledger import CompletionRecord, Ledger
 from training.progress import ProgressStore
 from training.ui import session
 from training.ui.common import escape_markdown
@@ -36,14 +36,18 @@ def certificate_button(
     )
 
 
-def _retake(store: ProgressStore) -> None:
-    session.signed_in().retake()
+def _retake(store: ProgressStore, records: Ledger) -> None:
+    session.signed_in().retake(records.completions_size())
     st.session_state.pop("quiz_result", None)
     session.save(store)
 
 
 def render(
-    course: Course, record: CompletionRecord, settings: Settings, store: ProgressStore
+    course: Course,
+    record: CompletionRecord,
+    settings: Settings,
+    store: ProgressStore,
+    records: Ledger,
 ) -> None:
     st.title("Training complete")
     st.success(
@@ -73,4 +77,4 @@ def render(
             "You may retake the whole course, for example as a refresher. Your completion and "
             "certificate stay on record."
         )
-        st.button("Retake the course", key="retake_course", on_click=_retake, args=(store,))
+        st.button("Retake the course", key="retake_course", on_click=_retake, args=(store, records))

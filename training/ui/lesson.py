@@ -97,5 +97,7 @@ def render(
         )
         if left > 0:
             _countdown(course, lesson, settings, store)
-        else:
-            _heartbeat(course, lesson, settings, store)
+    if left <= 0:
+        # Draws nothing, so it sits outside the columns: a fragment copies the layout it is
+        # called in, and a column is a deeper one to copy on every click.
+        _heartbeat(course, lesson, settings, store)

@@ -59,19 +59,19 @@ def _question_widgets(number: int, question: Question, d: DrawnQuestion) -> None
 def result_view(quiz: Quiz, drawn: Sequence[DrawnQuestion], score: Score) -> None:
     for number, (d, result) in enumerate(zip(drawn, score.results, strict=True), start=1):
         question = quiz.question(d.question_id)
-        with st.container(border=True):
-            mark = ":green[**✓ Correct**]" if result.correct else ":red[**✗ Incorrect**]"
-            st.markdown(f"{mark} — {number}\\. {question.prompt}")
-            yours = "; ".join(
-                question.options[i].text for i in d.option_order if i in result.chosen
-            )
+        mark = ":green[**✓ Correct**]" if result.correct else ":red[**✗ Incorrect**]"
+        yours = "; ".join(question.options[i].text for i in d.option_order if i in result.chosen)
+        paragraphs = [f"{mark} — {number}\\. {question.prompt}", f"Your answer: {yours}"]
+        if not result.correct:
             right = "; ".join(
                 question.options[i].text for i in d.option_order if question.options[i].correct
             )
-            st.markdown(f"Your answer: {yours}")
-            if not result.correct:
-                st.markdown(f"Correct answer: {right}")
-            st.markdown(f"*Why:* {question.explanation}")
+            paragraphs.append(f"Correct answer: {right}")
+        paragraphs.append(f"*Why:* {question.explanation}")
+        # One element per question: a results page redraws on every click, and each element
+        # costs a message to the browser.
+        with st.container(border=True):
+            st.markdown("\n\n".join(paragraphs))
 
 
 def _score_line(score: Score) -> str:
@@ -91,6 +91,7 @@ def _save_error_box(ledger: Ledger, store: ProgressStore) -> None:
     if st.button("Retry saving", type="primary", key="retry_saving") and session.flush_pending(
         ledger, store
     ):
+        session.save(store)
         st.rerun()
 
 
@@ -135,8 +136,8 @@ def _submit(
         "answers": answers,
         "pass_mark": pass_mark,
     }
-    session.save(store)
     session.flush_pending(ledger, store)
+    session.save(store)
 
 
 def last_result(quiz: Quiz) -> tuple[list[DrawnQuestion], Score] | None:

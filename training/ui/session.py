@@ -82,7 +82,8 @@ def pending() -> list[Pending]:
 
 
 def flush_pending(ledger: Ledger, store: ProgressStore) -> bool:
-    """Save waiting records; True when nothing is left waiting."""
+    """Save waiting records; True when nothing is left waiting. The caller saves the
+    officer's progress afterwards (once, whatever was written)."""
     waiting = pending()
     if not waiting:
         return True
@@ -96,7 +97,6 @@ def flush_pending(ledger: Ledger, store: ProgressStore) -> bool:
         prog = signed_in()
         prog.completion = completion.__dict__.copy()
         prog.final_draw = None
-        save(store)
     return True
 
 

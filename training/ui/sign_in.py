@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from training.content import Course
+from training.ledger import Ledger
 from training.officers import OTHER_AGENCY, agencies, sign_in
 from training.progress import Progress, ProgressStore
 from training.ui import session
@@ -18,7 +19,7 @@ def _field_error(key: str) -> None:
         st.error(escape_markdown(message), icon=":material/error:")
 
 
-def _start(course: Course, store: ProgressStore) -> None:
+def _start(course: Course, store: ProgressStore, records: Ledger) -> None:
     officer, errors = sign_in(
         st.session_state.get("officer_name", ""),
         st.session_state.get("badge_number", ""),
@@ -34,14 +35,14 @@ def _start(course: Course, store: ProgressStore) -> None:
     except OSError:
         saved = None
     if saved is None or saved.course_id != course.info.id:
-        saved = Progress.start(officer, course)
+        saved = Progress.start(officer, course, records.completions_size())
     else:
         saved.name = officer.name  # the latest spelling the officer typed is the one we keep
     session.begin(store, tok, saved)
     session.save(store)
 
 
-def render(course: Course, store: ProgressStore) -> None:
+def render(course: Course, store: ProgressStore, records: Ledger) -> None:
     st.title(course.info.title)
     st.markdown(
         "Training for Mississippi law enforcement officers on recognizing, responding to and "
@@ -65,4 +66,4 @@ def render(course: Course, store: ProgressStore) -> None:
     if st.session_state.get("agency") == OTHER_AGENCY:
         st.text_input("Agency name", key="agency_other", max_chars=80)
     _field_error("agency")
-    st.button("Start training", type="primary", on_click=_start, args=(course, store))
+    st.button("Start training", type="primary", on_click=_start, args=(course, store, records))

@@ -43,12 +43,11 @@ def _sidebar(course: Course, prog: Progress, index: int, settings: Settings) -> 
             f"{escape_markdown(prog.badge_number)} · {escape_markdown(prog.agency)}"
         )
         st.button("Sign out", key="sign_out", on_click=session.sign_out)
-        st.markdown("## Your progress")
-        lines = []
+        lines = ["## Your progress", ""]
         for m, module in enumerate(course.modules, start=1):
-            module_steps = [s for s in steps(course) if s.module_index == m - 1]
-            finished = all(prog.is_done(course, s) for s in module_steps)
-            lines.append(f"- {_status(finished)} Module {m}: {module.title}")
+            lines.append(
+                f"- {_status(prog.module_done(course, module))} Module {m}: {module.title}"
+            )
         lines.append(f"- {_status(prog.completion is not None)} {course.final.title}")
         st.markdown("\n".join(lines))
         earlier = prog.earlier_completions[-1] if prog.earlier_completions else None
@@ -70,7 +69,7 @@ def render() -> None:
     prog = session.progress()
     if prog is None:
         results_writable_or_stop(settings)
-        sign_in.render(course, store)
+        sign_in.render(course, store, records)
         report_it_panel(course)
         return
     if st.session_state.get("progress_save_error"):
@@ -82,7 +81,7 @@ def render() -> None:
     index, step = prog.current(course)
     _sidebar(course, prog, index, settings)
     if prog.completion is not None and not session.pending():
-        completion.render(course, CompletionRecord(**prog.completion), settings, store)
+        completion.render(course, CompletionRecord(**prog.completion), settings, store, records)
     else:
         _progress_header(course, prog, index)
         module = step_module(course, step)
