@@ -2,10 +2,9 @@
 
 Each page is a small script file in pages/ (run by Streamlit on every rerun), so AppTest can
 open it too.
-Each session has its own st.Page objects: st.navigation keeps per-run state on them, and
+Fresh st.Page objects are made on every run: st.navigation keeps per-run state on them, and
 objects shared by concurrent sessions made one officer's run fail when another's ran at the
-same moment ("This page cannot be called directly"). A session's runs never overlap, so its
-objects are kept in its session state rather than made again on every click.
+same moment ("This page cannot be called directly").
 """
 
 from __future__ import annotations
@@ -23,18 +22,8 @@ VERIFY = _HERE / "verify.py"
 COORDINATOR = _HERE / "coordinator.py"
 
 
-_SESSION_KEY = "navigation_pages"
-
-
 def all_pages() -> list[StreamlitPage]:
-    """The pages, in the order the navigation lists them: this session's own objects."""
-    pages = st.session_state.get(_SESSION_KEY)
-    if pages is None:
-        pages = st.session_state[_SESSION_KEY] = _new_pages()
-    return pages
-
-
-def _new_pages() -> list[StreamlitPage]:
+    """The pages for this run, in the order the navigation lists them."""
     return [
         st.Page(TRAINING, title="Training", icon=":material/school:", default=True),
         st.Page(WHO_TO_CALL, title="Who to call", icon=":material/call:", url_path="who-to-call"),
