@@ -6,6 +6,7 @@ import errno
 import re
 from pathlib import Path
 
+import filelock
 import pytest
 
 from tests.apptest_helpers import (
@@ -178,6 +179,28 @@ def test_a_full_disk_keeps_the_result_and_retry_saves_it_once(
     assert "Training complete" in titles(at)
     assert len(Ledger(results_dir).read_completions()) == 1
     assert "Training complete" in titles(sign_in(open_app())), "the saved progress knows it too"
+
+
+def test_a_busy_officer_lock_keeps_the_result_and_retry_saves_it_once(
+    results_dir: Path, course: Course, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at = walk_to_final(sign_in(open_app(), badge="LOCK-1"), course)
+    working = Ledger.completion_since
+
+    def lock_timed_out(*args: object, **kwargs: object) -> None:
+        raise filelock.Timeout("progress/x.json.lock")
+
+    monkeypatch.setattr(Ledger, "completion_since", lock_timed_out)
+    answer(at, course.final, right=True)
+    click(at, "Submit answers")
+    assert any("Your result is not saved yet" in e for e in errors(at)), "no error page"
+    assert Ledger(results_dir).read_completions().empty
+    monkeypatch.setattr(Ledger, "completion_since", working)
+    click(at, "Retry saving")
+    assert "Training complete" in titles(at)
+    assert len(Ledger(results_dir).read_completions()) == 1
+    finals = Ledger(results_dir).read_attempts().query("quiz_id == 'final'")
+    assert len(finals) == 1, "the attempt was written once, before the lock gave out"
 
 
 def test_a_refresh_or_a_return_resumes_where_the_officer_was(

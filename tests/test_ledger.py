@@ -18,6 +18,7 @@ from training.ledger import (
     Ledger,
     LedgerWriteError,
 )
+from training.officers import BADGE_MAX, NAME_MAX
 
 DESIGN_COMPLETIONS = (
     "record_id, completed_at, officer_name, badge_number, agency, course_id, course_version, "
@@ -228,3 +229,30 @@ def test_completion_since_finds_a_record_written_where_a_torn_line_was_taken_bac
     assert record is not None and record.record_id == "rec-2"
     missing = Ledger(tmp_path / "none")
     assert missing.completion_since("B1", "x", "y", "2026-01-01", after=10) is None
+
+
+def test_completion_since_reads_a_replaced_shorter_file_whole(tmp_path: Path) -> None:
+    book = Ledger(tmp_path)
+    for n in range(40):
+        book.append_completion(completion(n, badge_number="OTHER"))
+    offset = book.completions_size()  # the officer began against the long file
+    book.completions_path.unlink()  # the file is archived and started afresh
+    book.append_completion(completion(7, completed_at="2026-11-28T07:00:00Z"))
+    record = book.completion_since(
+        "B00007", "Hinds County Sheriff's Office", "ms-ht-le", "2026-11-28T06:00:00Z", after=offset
+    )
+    assert record is not None and record.record_id == "rec-7"
+
+
+def test_the_longest_completion_a_sign_in_allows_fits_the_duplicate_checks_back_off(
+    tmp_path: Path,
+) -> None:
+    # completion_since reads from a little before its offset, in case a torn line there was
+    # taken back; that only works while every record's line is shorter than the step back.
+    widest = '𝔷"' * (NAME_MAX // 2)  # 4-byte letters and quotes the CSV must double
+    book = Ledger(tmp_path)
+    book.append_completion(
+        completion(1, officer_name=widest, agency=widest, badge_number="9" * BADGE_MAX)
+    )
+    line = book.completions_path.read_bytes().split(b"\r\n")[1]
+    assert len(line) < ledger_module._LONGEST_LINE

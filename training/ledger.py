@@ -203,9 +203,10 @@ class Ledger:
         try:
             with self.completions_path.open("rb") as fh:
                 header = fh.readline()
-                # Back a little: a torn line at `after` may since have been taken back.
+                # Back a little: a torn line at `after` may since have been taken back. A file
+                # now shorter than `after` was replaced: read it all.
                 start = after - _LONGEST_LINE
-                if start > fh.tell():
+                if after <= os.fstat(fh.fileno()).st_size and start > fh.tell():
                     fh.seek(start)
                     fh.readline()  # on to the next whole line
                 data = fh.read()
@@ -406,7 +407,7 @@ def _read(path: Path, columns: tuple[str, ...]) -> pd.DataFrame:
         return _empty(columns)
     if stat.st_size == 0:
         return _empty(columns)
-    return _read_cached(path, columns, stat)
+    return _parsed_table(path, columns, stat)
 
 
 def _tail_is_whole(path: Path, size: int) -> bool:
@@ -447,7 +448,7 @@ _parsed: OrderedDict[tuple[Path, tuple[str, ...]], _Parsed] = OrderedDict()
 _parsed_lock = threading.Lock()
 
 
-def _read_cached(path: Path, columns: tuple[str, ...], stat: os.stat_result) -> pd.DataFrame:
+def _parsed_table(path: Path, columns: tuple[str, ...], stat: os.stat_result) -> pd.DataFrame:
     """Parse only what was appended since the last read: after each new record an officer's
     duplicate check and the console parse one line, not years of records again."""
     key = (path, columns)
@@ -480,21 +481,15 @@ def forget_parsed_files() -> None:
 
 
 def _parse_whole(fh: BinaryIO, columns: tuple[str, ...], stat: os.stat_result) -> _Parsed:
+    identity = (stat.st_dev, stat.st_ino)
     fh.seek(0)
     data = fh.read(stat.st_size)
     # Only complete lines: a torn tail that could not be quarantined, or a line being written
     # right now by another process, is not parsed.
     whole = data[: data.rfind(b"\n") + 1]
-    identity = (stat.st_dev, stat.st_ino)
     if not whole:
         return _Parsed(identity, stat.st_mtime_ns, stat.st_size, 0, b"", (), _empty(columns))
-    table = pd.read_csv(
-        io.BytesIO(whole),
-        dtype={c: _dtype(c) for c in columns},
-        keep_default_na=False,
-        na_values=[],
-        encoding="utf-8",
-    )
+    table = _parse_lines(whole, columns)
     header = tuple(str(c) for c in table.columns)
     seam = whole[-_SEAM_BYTES:]
     return _Parsed(
@@ -516,16 +511,9 @@ def _parse_appended(fh: BinaryIO, known: _Parsed, stat: os.stat_result) -> _Pars
     table = known.table
     if whole:
         # Records never hold a line break (see _cell), so every line ending ends a record.
-        added = pd.read_csv(
-            io.BytesIO(whole),
-            header=None,
-            names=list(known.header),
-            dtype={c: _dtype(c) for c in known.header},
-            keep_default_na=False,
-            na_values=[],
-            encoding="utf-8",
-        )
-        table = pd.concat([table, added[list(table.columns)]], ignore_index=True)
+        columns = tuple(str(c) for c in table.columns)
+        added = _parse_lines(whole, columns, names=known.header)
+        table = pd.concat([table, added[list(columns)]], ignore_index=True)
     seam = (known.seam + whole)[-_SEAM_BYTES:]
     return _Parsed(
         known.identity,
@@ -535,6 +523,22 @@ def _parse_appended(fh: BinaryIO, known: _Parsed, stat: os.stat_result) -> _Pars
         seam,
         known.header,
         table,
+    )
+
+
+def _parse_lines(
+    lines: bytes, columns: tuple[str, ...], names: tuple[str, ...] | None = None
+) -> pd.DataFrame:
+    """Whole CSV lines as a table, every cell kept as written; `names` when the lines are not
+    the file's first and so carry no header."""
+    return pd.read_csv(
+        io.BytesIO(lines),
+        header=None if names is not None else "infer",
+        names=None if names is None else list(names),
+        dtype={c: _dtype(c) for c in columns},
+        keep_default_na=False,
+        na_values=[],
+        encoding="utf-8",
     )
 
 

@@ -125,7 +125,7 @@ def _submit(
     waiting.append(attempt_record(prog, course, quiz, score, duration))
     if quiz.kind == "final":
         prog.final_attempts += 1
-        prog.final_draw = None  # whatever happens next, these questions are not shown again
+        prog.final_draw = None  # once this is saved, these questions are not shown again
         if score.passed:
             waiting.append(completion_record(prog, course, score, secret_key(settings)))
     else:
@@ -136,8 +136,12 @@ def _submit(
         "answers": answers,
         "pass_mark": pass_mark,
     }
-    session.flush_pending(ledger, store)
-    session.save(store)
+    # The ledger first, the officer's place after: a crash in between can show the same
+    # questions again (and record a second attempt), never lose a recorded result.
+    try:
+        session.flush_pending(ledger, store)
+    finally:
+        session.save(store)
 
 
 def last_result(quiz: Quiz) -> tuple[list[DrawnQuestion], Score] | None:

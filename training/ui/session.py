@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from training.ledger import Ledger, LedgerWriteError
+from training.ledger import Ledger
 from training.progress import Progress, ProgressStore
 from training.records import Pending, save_pending
 
@@ -89,7 +89,7 @@ def flush_pending(ledger: Ledger, store: ProgressStore) -> bool:
         return True
     try:
         completion = save_pending(waiting, ledger, store, token())
-    except LedgerWriteError as exc:
+    except OSError as exc:  # a LedgerWriteError, or the officer's lock or progress file
         st.session_state["save_error"] = exc.strerror or "the results could not be written"
         return False
     st.session_state.pop("save_error", None)
