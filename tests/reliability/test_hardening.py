@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from packaging.version import Version
+from streamlit.testing.v1 import AppTest
 
 from tests.apptest_helpers import open_app, titles
 from training.config import PROJECT_ROOT
@@ -29,6 +30,14 @@ def test_production_configuration_hides_errors_and_guards_requests() -> None:
     assert config["server"]["enableXsrfProtection"] is True
     assert config["server"]["maxUploadSize"] <= 5
     assert config["global"]["developmentMode"] is False
+
+
+def test_a_stray_expression_in_a_page_script_is_never_shown() -> None:
+    # Streamlit's "magic" would write a bare expression (say, a leftover variable holding a
+    # record) to the page; the project's config turns it off for the app and for AppTest.
+    assert _config()["runner"]["magicEnabled"] is False
+    at = AppTest.from_string("import streamlit as st\nsecret = 'a leftover'\nsecret\n").run()
+    assert not at.markdown and not at.exception
 
 
 def test_streamlit_is_pinned_past_every_known_advisory() -> None:
