@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 
+import pandas as pd
+import pyarrow as pa
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
@@ -115,6 +118,37 @@ def test_the_right_password_shows_counts_records_and_downloads(
     assert set(table["Name"]) == {"Zoë O'Neil", "Sam Lee", "=HYPERLINK(1)"}
     assert {"Download CSV", "Download attempts CSV"} <= set(downloads(at))
     assert "Sign out" in labels(at)
+
+
+def _charts(at: AppTest) -> dict[str, tuple[dict, pd.DataFrame]]:
+    """Each chart's x field -> (its Vega-Lite spec, the data drawn)."""
+    out = {}
+    for chart in at.get("vega_lite_chart"):
+        spec = json.loads(chart.proto.spec)
+        data = pa.ipc.open_stream(chart.proto.data.data).read_all().to_pandas()
+        out[spec["encoding"]["x"]["field"]] = (spec, data)
+    return out
+
+
+def test_the_charts_count_completions_per_week_and_per_agency_most_first(
+    monkeypatch: pytest.MonkeyPatch, password_hash: str, ledger_with_records: Ledger
+) -> None:
+    at = sign_in(console(monkeypatch, password_hash))
+    charts = _charts(at)
+    assert set(charts) == {"week_start", "agency"}
+    spec, data = charts["agency"]
+    assert spec["encoding"]["x"]["sort"] == "-y", "the agency with most completions first"
+    assert list(zip(data["agency"], data["completions"], strict=True)) == [
+        ("Mississippi Highway Patrol", 2),
+        ("Hinds County Sheriff's Office", 1),
+    ]
+    assert charts["week_start"][1]["completions"].sum() == 3
+    at.text_input(key="filter_search").input("mhp-2").run()
+    assert charts_total(at) == 1, "the charts follow the filters"
+
+
+def charts_total(at: AppTest) -> int:
+    return int(_charts(at)["agency"][1]["completions"].sum())
 
 
 def test_filters_narrow_the_table_and_the_counts(
