@@ -4,7 +4,8 @@ Each page is a small script file in pages/ (run by Streamlit on every rerun), so
 open it too.
 Fresh st.Page objects are made on every run: st.navigation keeps per-run state on them, and
 objects shared by concurrent sessions made one officer's run fail when another's ran at the
-same moment ("This page cannot be called directly").
+same moment ("This page cannot be called directly"). Keeping them per session is no safer:
+with Streamlit's fast reruns, a session's next run starts before its last one has stopped.
 """
 
 from __future__ import annotations
