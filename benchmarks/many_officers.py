@@ -71,15 +71,7 @@ def measure(officers: int = 20) -> dict[str, float]:
         "TRAINING_SECRET_KEY": "bench-key",
     }
     server = subprocess.Popen(
-        [
-            str(ROOT / ".venv" / "bin" / "streamlit"),
-            "run",
-            "app.py",
-            "--server.headless",
-            "true",
-            "--server.port",
-            str(port),
-        ],
+        browser_conftest.streamlit_run(port),
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,

@@ -39,7 +39,7 @@ from tests.apptest_helpers import (  # noqa: E402
     titles,
     walk_to_final,
 )
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, _free_port  # noqa: E402
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, _free_port, streamlit_run  # noqa: E402
 from training import ledger as ledger_module  # noqa: E402
 from training.auth import hash_password, verify_password  # noqa: E402
 from training.content import Course, load_course  # noqa: E402
@@ -459,19 +459,7 @@ def report_many(submits: list[float], written: int) -> None:
 def time_start(browser, script: Path, cwd: Path, results: Path, ready) -> float:  # type: ignore[no-untyped-def]
     port = _free_port()
     env = dict(os.environ, TRAINING_RESULTS_DIR=str(results))
-    command = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        str(script),
-        "--server.headless",
-        "true",
-        "--server.port",
-        str(port),
-        "--browser.gatherUsageStats",
-        "false",
-    ]
+    command = streamlit_run(port, script)
     context = browser.new_context()
     page = context.new_page()
     began = time.perf_counter()

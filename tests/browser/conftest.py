@@ -52,6 +52,21 @@ class AppServer:
     results_dir: Path
 
 
+def streamlit_run(port: int, script: str | Path = "app.py") -> list[str]:
+    """The command that serves `script` headless on `port`, as the tests and benchmarks do."""
+    return [
+        str(ROOT / ".venv" / "bin" / "streamlit"),
+        "run",
+        str(script),
+        "--server.headless",
+        "true",
+        "--server.port",
+        str(port),
+        "--browser.gatherUsageStats",
+        "false",
+    ]
+
+
 def _free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
@@ -96,17 +111,7 @@ def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
     }
     with (logs / "stdout.log").open("wb") as out, (logs / "stderr.log").open("wb") as err:
         process = subprocess.Popen(
-            [
-                str(ROOT / ".venv" / "bin" / "streamlit"),
-                "run",
-                "app.py",
-                "--server.headless",
-                "true",
-                "--server.port",
-                str(port),
-                "--browser.gatherUsageStats",
-                "false",
-            ],
+            streamlit_run(port),
             cwd=ROOT,
             env=env,
             stdout=out,
