@@ -223,6 +223,16 @@ BROKEN: dict[str, Callable[[Path], str]] = {
         "course.yaml: credit_hours: claims 10 hours but the course plans only",
         lambda d: d.update(credit_hours=10),
     ),
+    "a code fence in a question": _change(
+        C2,
+        f"{C2}: questions[1].explanation: has a code fence (``` or ~~~)",
+        lambda d: d["questions"][1].update(explanation="See:\n```\nnot closed"),
+    ),
+    "a code fence in an option": _change(
+        FINAL,
+        f"{FINAL}: questions[0].options[1].text: has a code fence (``` or ~~~)",
+        lambda d: d["questions"][0]["options"][1].update(text="~~~ fenced"),
+    ),
     "no final": _no_final,
 }
 

@@ -30,6 +30,7 @@ Identifier = Annotated[
     StringConstraints(strip_whitespace=True, pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=60),
 ]
 
+CODE_FENCE = re.compile(r"^ {0,3}(?:```|~~~)", re.MULTILINE)
 PLACEHOLDER = re.compile(r"\{\{\s*contacts\.([A-Za-z0-9_]+)\.(name|phone|text)\s*\}\}")
 # North American numbers in any usual spelling, and the 5-6 digit SMS short codes.
 PHONE_NUMBER = re.compile(r"(?<![\d-])(?:\+?1[\s.-]?)?\(?\d{3}\)?[\s.-]?\d{3}[\s.-]?\d{4}(?![\d-])")
@@ -313,6 +314,18 @@ def _check_question(q: Question, rel: str, where: str, problems: list[Problem]) 
     duplicates = [t for t, n in Counter(o.text for o in q.options).items() if n > 1]
     if duplicates:
         problems.append(Problem(rel, f"{where}.options", f"option {duplicates[0]!r} appears twice"))
+    question_texts = {"prompt": q.prompt, "explanation": q.explanation}
+    question_texts |= {f"options[{i}].text": o.text for i, o in enumerate(q.options)}
+    for name, text in question_texts.items():
+        if CODE_FENCE.search(text):
+            problems.append(
+                Problem(
+                    rel,
+                    f"{where}.{name}",
+                    "has a code fence (``` or ~~~): marked answers are shown together, and a "
+                    "fence would hide the answers after this one",
+                )
+            )
 
 
 def _check_course(

@@ -71,7 +71,7 @@ def render(
     result = last_result(course.final)
     if result is not None:
         with st.expander("Review your final assessment answers"):
-            result_view(course.final, *result)
+            result_view(course.final, *result, boxed=False)
     with st.expander("Take the course again"):
         st.markdown(
             "You may retake the whole course, for example as a refresher. Your completion and "

@@ -56,7 +56,14 @@ def _question_widgets(number: int, question: Question, d: DrawnQuestion) -> None
         )
 
 
-def result_view(quiz: Quiz, drawn: Sequence[DrawnQuestion], score: Score) -> None:
+def result_view(
+    quiz: Quiz, drawn: Sequence[DrawnQuestion], score: Score, *, boxed: bool = True
+) -> None:
+    """Every marked answer with its explanation, in one Markdown element: a results page
+    redraws on every click, and one element per question cost 2 messages each (14 for a check,
+    40 for the final). Content validation keeps code fences out of question text, so one
+    question cannot swallow the ones after it."""
+    marked: list[str] = []
     for number, (d, result) in enumerate(zip(drawn, score.results, strict=True), start=1):
         question = quiz.question(d.question_id)
         mark = ":green[**✓ Correct**]" if result.correct else ":red[**✗ Incorrect**]"
@@ -68,10 +75,13 @@ def result_view(quiz: Quiz, drawn: Sequence[DrawnQuestion], score: Score) -> Non
             )
             paragraphs.append(f"Correct answer: {right}")
         paragraphs.append(f"*Why:* {question.explanation}")
-        # One element per question: a results page redraws on every click, and each element
-        # costs a message to the browser.
+        marked.append("\n\n".join(paragraphs))
+    text = "\n\n---\n\n".join(marked)
+    if boxed:
         with st.container(border=True):
-            st.markdown("\n\n".join(paragraphs))
+            st.markdown(text)
+    else:
+        st.markdown(text)
 
 
 def _score_line(score: Score) -> str:
