@@ -25,7 +25,6 @@ sys.path.insert(0, str(ROOT))
 
 import pandas as pd  # noqa: E402
 import streamlit as st  # noqa: E402
-from filelock import FileLock  # noqa: E402
 from streamlit.logger import set_log_level  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
@@ -45,6 +44,7 @@ from training.auth import hash_password, verify_password  # noqa: E402
 from training.content import Course, load_course  # noqa: E402
 from training.demo import write_demo_ledger  # noqa: E402
 from training.ledger import COMPLETION_COLUMNS, CompletionRecord, Ledger  # noqa: E402
+from training.locks import exclusive  # noqa: E402
 
 MINIMAL = "import streamlit as st\nst.write('hello')"
 PASSWORD = "the benchmark coordinator's long password"
@@ -258,7 +258,7 @@ def _bare_worker(directory: str, worker: int, start: Barrier) -> None:
     ]
     start.wait()
     for line in lines:
-        with FileLock(f"{path}.lock", timeout=60):
+        with exclusive(f"{path}.lock", 60):
             fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
             try:
                 if os.fstat(fd).st_size == 0:

@@ -28,7 +28,8 @@ from typing import Any, BinaryIO, ClassVar
 from zoneinfo import ZoneInfo
 
 import pandas as pd
-from filelock import FileLock
+
+from training.locks import exclusive
 
 COMPLETIONS_FILE = "completions.csv"
 ATTEMPTS_FILE = "attempts.csv"
@@ -148,7 +149,7 @@ class Ledger:
         path = self.results_dir / record.FILE
         try:
             self.results_dir.mkdir(parents=True, exist_ok=True)
-            with FileLock(f"{path}.lock", timeout=LOCK_TIMEOUT_SECONDS):
+            with exclusive(f"{path}.lock", LOCK_TIMEOUT_SECONDS):
                 _append_locked(path, _csv_line(columns), line)
         except OSError as exc:
             raise LedgerWriteError(exc.errno, _plain_reason(exc), str(path)) from exc
@@ -355,7 +356,7 @@ def _quarantine(quarantine: Path, name: str, offset: int, fragment: bytes) -> No
 def _repair_for_reading(path: Path) -> None:
     """Take the lock and quarantine a torn last line; a reader carries on if it cannot."""
     try:
-        with FileLock(f"{path}.lock", timeout=LOCK_TIMEOUT_SECONDS):
+        with exclusive(f"{path}.lock", LOCK_TIMEOUT_SECONDS):
             fd = os.open(path, os.O_RDWR)
             try:
                 _repair_tail(fd, path)

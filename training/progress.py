@@ -13,14 +13,14 @@ import json
 import os
 import secrets
 import time
+from contextlib import AbstractContextManager
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
-from filelock import FileLock
-
 from training.content import Course, Lesson, Module, minimum_seconds
+from training.locks import exclusive
 from training.officers import Officer
 
 PROGRESS_DIR = "progress"
@@ -243,7 +243,7 @@ class ProgressStore:
         finally:
             tmp.unlink(missing_ok=True)
 
-    def lock(self, token: str) -> FileLock:
+    def lock(self, token: str) -> AbstractContextManager[None]:
         """Held while an officer's completion is recorded, so two tabs record it once."""
         self.directory.mkdir(parents=True, exist_ok=True)
-        return FileLock(f"{self._path(token)}.lock", timeout=30)
+        return exclusive(f"{self._path(token)}.lock", 30)

@@ -13,7 +13,7 @@ from training.contact_card import contact_card_pdf
 from training.content import ContentError, Course, load_course
 from training.ledger import Ledger
 from training.progress import ProgressStore
-from training.ui.navigation import WHO_TO_CALL
+from training.ui.navigation import WHO_TO_CALL, link_to
 from training.verification import MAX_WRONG_CODES, WRONG_CODE_LOCKOUT_SECONDS
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|~$:&=])")
@@ -150,7 +150,9 @@ def report_it_panel(course: Course) -> None:
         contacts = [f"**{name}**: {ways}  \n{when}" for name, ways, when in contact_lines(course)]
         st.markdown("\n\n".join(["## Report it", *contacts, "In an emergency, call 911."]))
         st.page_link(
-            WHO_TO_CALL, label="Who to call: all numbers on one page", icon=":material/call:"
+            link_to(WHO_TO_CALL),
+            label="Who to call: all numbers on one page",
+            icon=":material/call:",
         )
         st.download_button(
             "Download the Who to call card (PDF)",
