@@ -255,10 +255,13 @@ def test_a_results_folder_that_cannot_be_written_is_a_plain_page(
 def test_who_to_call_lists_every_contact_without_signing_in(course: Course) -> None:
     at = open_app()
     links = at.get("page_link")
-    assert [link.proto.label for link in links] == ["Who to call: all numbers on one page"]
+    assert [link.proto.label for link in links] == ["Who to call: all numbers and a printable card"]
     at.switch_page("training/ui/pages/who_to_call.py").run()
     assert not at.exception
     assert titles(at) == ["Who to call"]
+    assert [b.proto.label for b in at.get("download_button")] == [
+        "Download the Who to call card (PDF)"
+    ]
     text = " ".join(m.value for m in at.markdown).replace("\\", "")
     for contact in course.info.contacts.values():
         assert contact.name in text
@@ -271,7 +274,7 @@ def test_who_to_call_lists_every_contact_without_signing_in(course: Course) -> N
 def test_the_who_to_call_link_is_one_click_away_on_a_lesson(results_dir: Path) -> None:
     at = sign_in(open_app())
     assert [link.proto.label for link in at.get("page_link")] == [
-        "Who to call: all numbers on one page"
+        "Who to call: all numbers and a printable card"
     ]
 
 

@@ -345,7 +345,7 @@ def test_who_to_call_is_one_click_from_a_lesson_and_back(
     sign_in(page, app_server, OFFICER_NAME, badge)
     press_next(page, course, 0)
     title = course.lessons[1].title
-    page.get_by_role("link", name="Who to call: all numbers on one page").click()
+    page.get_by_role("link", name="Who to call: all numbers and a printable card").click()
     expect(heading(page, "Who to call")).to_be_visible()
     for contact in course.info.contacts.values():
         if contact.phone:
@@ -355,6 +355,10 @@ def test_who_to_call_is_one_click_from_a_lesson_and_back(
             assert (link.get_attribute("href") or "").endswith(digits[-10:])
         if contact.text:
             expect(page.get_by_text(contact.text, exact=False).first).to_be_visible()
+    with page.expect_download() as download:
+        button(page, "Download the Who to call card (PDF)").click()
+    card = " ".join(p.extract_text() for p in PdfReader(download.value.path()).pages)
+    assert all(c.phone in card for c in course.info.contacts.values() if c.phone), card
     axe_check(page, "the Who to call page")
     page.go_back()
     expect(heading(page, title)).to_be_visible()

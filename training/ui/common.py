@@ -9,12 +9,15 @@ import streamlit as st
 
 from training.auth import LoginThrottle
 from training.config import ConfigError, Settings, load_settings, secret_key
-from training.contact_card import contact_card_pdf
 from training.content import ContentError, Course, load_course
 from training.ledger import Ledger
 from training.progress import ProgressStore
 from training.ui.navigation import WHO_TO_CALL, link_to
 from training.verification import MAX_WRONG_CODES, WRONG_CODE_LOCKOUT_SECONDS
+
+#: Back / Next / Continue, in pixels: two fit side by side on a 360-pixel phone and are easy
+#: to hit with a thumb.
+STEP_BUTTON_WIDTH = 150
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|~$:&=])")
 
@@ -144,24 +147,16 @@ def contact_lines(course: Course) -> list[tuple[str, str, str]]:
 
 
 def report_it_panel(course: Course) -> None:
-    """The hotlines, on every page: tap to call on a phone."""
+    """The hotlines, on every course page: tap to call on a phone. The printable card is on
+    the Who to call page it links to, not here: the panel is drawn on every click."""
     with st.container(border=True, key="report_it"):
         # One Markdown element, not one per line: the panel is drawn on every click.
         contacts = [f"**{name}**: {ways}  \n{when}" for name, ways, when in contact_lines(course)]
         st.markdown("\n\n".join(["## Report it", *contacts, "In an emergency, call 911."]))
         st.page_link(
             link_to(WHO_TO_CALL),
-            label="Who to call: all numbers on one page",
+            label="Who to call: all numbers and a printable card",
             icon=":material/call:",
-        )
-        st.download_button(
-            "Download the Who to call card (PDF)",
-            data=lambda: contact_card_pdf(course.info),
-            file_name="who-to-call-human-trafficking.pdf",
-            mime="application/pdf",
-            on_click="ignore",
-            icon=":material/download:",
-            key="download_contact_card",
         )
 
 

@@ -10,6 +10,7 @@ from training.config import Settings
 from training.content import Course, Lesson, Module
 from training.progress import ProgressStore
 from training.ui import session
+from training.ui.common import STEP_BUTTON_WIDTH
 
 #: How often the time on a lesson is saved while the officer reads.
 SAVE_EVERY_SECONDS = 10
@@ -73,19 +74,18 @@ def render(
             + "\n".join(f"- {objective}" for objective in module.objectives)
         )
     st.markdown(lesson.body)
-    back, _, nxt = st.columns([1, 1, 1])
-    with back:
+    prog = session.signed_in()
+    left = prog.seconds_left(course, lesson, settings.seat_time_scale)
+    # One row that stays a row on a phone (columns stack there, Next under an empty third).
+    with st.container(horizontal=True, horizontal_alignment="distribute", key="step_buttons"):
         st.button(
             "Back",
             key="lesson_back",
             disabled=index == 0,
             on_click=_back,
             args=(course, index, store),
-            width="stretch",
+            width=STEP_BUTTON_WIDTH,
         )
-    with nxt:
-        prog = session.signed_in()
-        left = prog.seconds_left(course, lesson, settings.seat_time_scale)
         st.button(
             "Next",
             type="primary",
@@ -93,11 +93,9 @@ def render(
             key="lesson_next",
             on_click=_next,
             args=(course, lesson, index, settings, store),
-            width="stretch",
+            width=STEP_BUTTON_WIDTH,
         )
-        if left > 0:
-            _countdown(course, lesson, settings, store)
-    if left <= 0:
-        # Draws nothing, so it sits outside the columns: a fragment copies the layout it is
-        # called in, and a column is a deeper one to copy on every click.
+    if left > 0:
+        _countdown(course, lesson, settings, store)
+    else:
         _heartbeat(course, lesson, settings, store)

@@ -16,6 +16,7 @@ from training.ledger import Ledger
 from training.progress import ProgressStore
 from training.records import attempt_record, completion_record
 from training.ui import session
+from training.ui.common import STEP_BUTTON_WIDTH
 
 QUESTION_PREFIX = "q_"
 
@@ -231,20 +232,22 @@ def render_check(
         # Seeded by officer and check: the same order on every rerun and after a refresh.
         order = random.Random(f"{session.token()}:{quiz.id}")
         _form(course, quiz, grading.draw(quiz, order), settings.pass_mark, settings, ledger, store)
-    back, _, nxt = st.columns([1, 1, 1])
-    with back:
+    with st.container(horizontal=True, horizontal_alignment="distribute", key="step_buttons"):
         st.button(
-            "Back", key="quiz_back", on_click=_back, args=(course, index, store), width="stretch"
+            "Back",
+            key="quiz_back",
+            on_click=_back,
+            args=(course, index, store),
+            width=STEP_BUTTON_WIDTH,
         )
-    if quiz.id in prog.checks:
-        with nxt:
+        if quiz.id in prog.checks:
             st.button(
                 "Continue",
                 type="primary",
                 key="quiz_continue",
                 on_click=_continue,
                 args=(course, index, store),
-                width="stretch",
+                width=STEP_BUTTON_WIDTH,
             )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from training.contact_card import contact_card_pdf
 from training.ui.common import contact_lines, course_or_stop, settings_or_stop
 
 
@@ -21,3 +22,12 @@ def render() -> None:
             st.markdown(f"**{ways}**")
             st.markdown(when)
     st.markdown("In an emergency, call 911.")
+    st.download_button(
+        "Download the Who to call card (PDF)",
+        data=lambda: contact_card_pdf(course.info),
+        file_name="who-to-call-human-trafficking.pdf",
+        mime="application/pdf",
+        on_click="ignore",
+        icon=":material/download:",
+        key="download_contact_card",
+    )
