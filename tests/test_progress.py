@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import os
 from pathlib import Path
 
 import pytest
@@ -76,6 +78,35 @@ def test_progress_is_saved_and_loaded_whole(tmp_path: Path, course: Course) -> N
     store.save(token, progress)
     assert store.load(token) == progress
     assert [p.name for p in (tmp_path / "progress").iterdir()] == [f"{token}.json"]
+
+
+def test_a_failed_save_keeps_the_last_saved_place_and_leaves_nothing_behind(
+    tmp_path: Path, course: Course, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = ProgressStore(tmp_path, b"key")
+    token = store.token(OFFICER)
+    saved = Progress.start(OFFICER, course)
+    store.save(token, saved)
+    moved_on = Progress.from_json(saved.to_json())
+    moved_on.position = 1
+
+    def disk_full(fd: int) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", disk_full)
+    with pytest.raises(OSError, match="No space left"):
+        store.save(token, moved_on)
+    monkeypatch.undo()
+    assert store.load(token) == saved
+    assert [p.name for p in (tmp_path / "progress").iterdir()] == [f"{token}.json"]
+
+
+def test_the_first_save_makes_the_folder(tmp_path: Path, course: Course) -> None:
+    store = ProgressStore(tmp_path / "not-yet", b"key")
+    token = store.token(OFFICER)
+    progress = Progress.start(OFFICER, course)
+    store.save(token, progress)
+    assert store.load(token) == progress
 
 
 def test_the_resume_token_cannot_be_made_without_the_key(tmp_path: Path) -> None:

@@ -21,7 +21,7 @@ import re
 import threading
 import uuid
 from collections import OrderedDict
-from dataclasses import astuple, dataclass, fields
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO, ClassVar
@@ -29,7 +29,7 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-from training.locks import exclusive
+from training.files import exclusive, write_all
 
 COMPLETIONS_FILE = "completions.csv"
 ATTEMPTS_FILE = "attempts.csv"
@@ -115,6 +115,13 @@ def _csv_line(values: tuple[object, ...]) -> bytes:
     return buffer.getvalue().encode("utf-8")
 
 
+#: Each file's columns and header line, by file name.
+_LAYOUT: dict[str, tuple[tuple[str, ...], bytes]] = {
+    CompletionRecord.FILE: (COMPLETION_COLUMNS, _csv_line(COMPLETION_COLUMNS)),
+    AttemptRecord.FILE: (ATTEMPT_COLUMNS, _csv_line(ATTEMPT_COLUMNS)),
+}
+
+
 def _cell(value: object, column: str) -> object:
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -144,13 +151,13 @@ class Ledger:
         self._append(record)
 
     def _append(self, record: CompletionRecord | AttemptRecord) -> None:
-        columns = tuple(f.name for f in fields(record))
-        line = _csv_line(tuple(_cell(v, c) for v, c in zip(astuple(record), columns, strict=True)))
+        columns, header = _LAYOUT[record.FILE]
+        line = _csv_line(tuple(_cell(getattr(record, c), c) for c in columns))
         path = self.results_dir / record.FILE
         try:
             self.results_dir.mkdir(parents=True, exist_ok=True)
             with exclusive(f"{path}.lock", LOCK_TIMEOUT_SECONDS):
-                _append_locked(path, _csv_line(columns), line)
+                _append_locked(path, header, line)
         except OSError as exc:
             raise LedgerWriteError(exc.errno, _plain_reason(exc), str(path)) from exc
 
@@ -258,7 +265,7 @@ def _append_locked(path: Path, header: bytes, line: bytes) -> None:
         size = _repair_tail(fd, path)
         data = header + line if size == 0 else line
         try:
-            _write_all(fd, data)
+            write_all(fd, data)
             os.fsync(fd)
         except OSError:
             # Disk full or failing: take back what was written, so no partial line remains.
@@ -269,13 +276,6 @@ def _append_locked(path: Path, header: bytes, line: bytes) -> None:
         os.close(fd)
     if size == 0:
         _fsync_dir(path.parent)
-
-
-def _write_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        written = os.write(fd, view)
-        view = view[written:]
 
 
 def _pread_all(fd: int, length: int, offset: int) -> bytes:
@@ -342,7 +342,7 @@ def _quarantine(quarantine: Path, name: str, offset: int, fragment: bytes) -> No
     try:
         before = os.fstat(fd).st_size
         try:
-            _write_all(fd, note + fragment + b"\n")
+            write_all(fd, note + fragment + b"\n")
             os.fsync(fd)
         except OSError:
             os.ftruncate(fd, before)

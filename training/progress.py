@@ -14,13 +14,13 @@ import os
 import secrets
 import time
 from contextlib import AbstractContextManager
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
 from training.content import Course, Lesson, Module, minimum_seconds
-from training.locks import exclusive
+from training.files import exclusive, write_all
 from training.officers import Officer
 
 PROGRESS_DIR = "progress"
@@ -99,7 +99,8 @@ class Progress:
         return Officer(self.name, self.badge_number, self.agency)
 
     def to_json(self) -> str:
-        return json.dumps(asdict(self), ensure_ascii=False, sort_keys=True)
+        # vars, not asdict: every field is plain JSON data already, and asdict deep-copies it.
+        return json.dumps(vars(self), ensure_ascii=False, sort_keys=True)
 
     @classmethod
     def from_json(cls, text: str) -> Progress:
@@ -232,16 +233,24 @@ class ProgressStore:
     def save(self, token: str, progress: Progress) -> None:
         """Replace the officer's file whole (write aside, fsync, rename): never half-written."""
         path = self._path(token)
-        self.directory.mkdir(parents=True, exist_ok=True)
+        data = progress.to_json().encode("utf-8")
         tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL
         try:
-            with tmp.open("w", encoding="utf-8") as fh:
-                fh.write(progress.to_json())
-                fh.flush()
-                os.fsync(fh.fileno())
+            fd = os.open(tmp, flags, 0o640)
+        except FileNotFoundError:  # the first save, or the folder was removed
+            self.directory.mkdir(parents=True, exist_ok=True)
+            fd = os.open(tmp, flags, 0o640)
+        try:
+            try:
+                write_all(fd, data)
+                os.fsync(fd)
+            finally:
+                os.close(fd)
             os.replace(tmp, path)
-        finally:
+        except BaseException:
             tmp.unlink(missing_ok=True)
+            raise
 
     def lock(self, token: str) -> AbstractContextManager[None]:
         """Held while an officer's completion is recorded, so two tabs record it once."""

@@ -9,7 +9,7 @@ from pathlib import Path
 import filelock
 import pytest
 
-from training.locks import exclusive
+from training.files import exclusive
 
 
 def test_a_held_lock_makes_a_second_holder_time_out(tmp_path: Path) -> None:

@@ -1,6 +1,6 @@
-"""Exclusive locks on results files, held across processes and threads.
+"""Writing results files that several processes share: exclusive locks and whole writes.
 
-They take filelock's own primitive on a descriptor (flock on Unix), so they exclude, and are
+The locks take filelock's own primitive on a descriptor (flock on Unix), so they exclude, and are
 excluded by, `filelock.FileLock` on the same lock file, which scripts and tests may use. They
 are not FileLock itself: its bookkeeping took 0.3 ms an acquire inside the app, where the flock
 under it takes 0.02 ms and finishing the course takes three locks.
@@ -37,3 +37,10 @@ def exclusive(lock_file: Path | str, timeout: float) -> Iterator[None]:
             unlock_descriptor(fd)
     finally:
         os.close(fd)
+
+
+def write_all(fd: int, data: bytes) -> None:
+    """os.write until every byte is written (it may write fewer than asked)."""
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
