@@ -44,14 +44,27 @@ class Settings:
         return ZoneInfo(self.timezone)
 
 
-def _secrets_files() -> list[Path]:
+def _secrets_files() -> tuple[Path, ...]:
     # Streamlit's own lookup order: the user's global file, then the project's (which wins).
-    return [Path.home() / ".streamlit" / "secrets.toml", Path.cwd() / ".streamlit" / "secrets.toml"]
+    return (Path.home() / ".streamlit" / "secrets.toml", Path.cwd() / ".streamlit" / "secrets.toml")
 
 
-def _read_secrets() -> dict[str, Any]:
+FileStamp = tuple[int, int, int] | None
+
+
+def _stamp(path: Path) -> FileStamp:
+    try:
+        stat = os.stat(path)
+    except FileNotFoundError:
+        return None
+    except OSError:
+        return (-1, -1, -1)  # unreadable: reading it reports why
+    return (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+
+
+def _read_secrets(files: tuple[Path, ...]) -> dict[str, Any]:
     merged: dict[str, Any] = {}
-    for path in _secrets_files():
+    for path in files:
         try:
             with path.open("rb") as fh:
                 data = tomllib.load(fh)
@@ -103,8 +116,22 @@ def _as_scale(name: str, raw: Any) -> float:
 
 
 def load_settings() -> Settings:
-    """Read the settings afresh; raises ConfigError naming the first unusable value."""
-    data = _read_secrets()
+    """The settings; raises ConfigError naming the first unusable value. They are asked for on
+    every click, so they are read again only when a TRAINING_ variable or a secrets file has
+    changed."""
+    files = _secrets_files()
+    environment = tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith("TRAINING_")))
+    return _settings_as_of(environment, files, tuple(_stamp(f) for f in files))
+
+
+@lru_cache(maxsize=8)
+def _settings_as_of(
+    environment: tuple[tuple[str, str], ...],
+    files: tuple[Path, ...],
+    stamps: tuple[FileStamp, ...],
+) -> Settings:
+    # The arguments are the cache key; what they describe is read again here.
+    data = _read_secrets(files)
     results = _lookup("TRAINING_RESULTS_DIR", data) or "results"
     results_dir = Path(str(results))
     if not results_dir.is_absolute():

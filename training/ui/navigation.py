@@ -1,7 +1,8 @@
 """The app's pages, defined once: app.py navigates over them and pages link to each other.
 
-Each page is a small script file in pages/ (run by Streamlit on every rerun), so AppTest can
-open it too.
+The course, where officers click most, is a function: a script file would be read and compiled
+again on each of AppTest's runs. The other pages are small script files in pages/, so AppTest
+can switch to them.
 Every run gets page objects of its own: st.navigation keeps per-run state on them, and objects
 shared by concurrent sessions made one officer's run fail when another's ran at the same moment
 ("This page cannot be called directly"). Keeping them per session is no safer: with
@@ -21,17 +22,23 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 _HERE = Path(__file__).parent / "pages"
 
-TRAINING = _HERE / "course.py"
 WHO_TO_CALL = _HERE / "who_to_call.py"
 VERIFY = _HERE / "verify.py"
 COORDINATOR = _HERE / "coordinator.py"
 
-_built: dict[Path, StreamlitPage] = {}
+TRAINING = "training"
+
+_built: dict[Path | str, StreamlitPage] = {}
 
 
-def _build() -> dict[Path, StreamlitPage]:
+def _build() -> dict[Path | str, StreamlitPage]:
+    # Imported here: the course's pages link to pages defined in this module.
+    from training.ui import training_page
+
     return {
-        TRAINING: st.Page(TRAINING, title="Training", icon=":material/school:", default=True),
+        TRAINING: st.Page(
+            training_page.render, title="Training", icon=":material/school:", default=True
+        ),
         WHO_TO_CALL: st.Page(
             WHO_TO_CALL, title="Who to call", icon=":material/call:", url_path="who-to-call"
         ),
@@ -47,7 +54,7 @@ def _build() -> dict[Path, StreamlitPage]:
     }
 
 
-def _pages() -> dict[Path, StreamlitPage]:
+def _pages() -> dict[Path | str, StreamlitPage]:
     global _built
     if _built:
         return _built
@@ -64,6 +71,6 @@ def all_pages() -> list[StreamlitPage]:
     return [copy.copy(page) for page in _pages().values()]
 
 
-def link_to(script: Path) -> StreamlitPage:
+def link_to(script: Path | str) -> StreamlitPage:
     """A page for st.page_link, which, given a path instead, resolves it on every click."""
     return _pages()[script]

@@ -1,4 +1,4 @@
-"""The officer's course (script: pages/course.py): sign-in, then lessons, knowledge checks
+"""The officer's course (the Training page): sign-in, then lessons, knowledge checks
 and the final, in order."""
 
 from __future__ import annotations

@@ -1,3 +1,0 @@
-from training.ui.training_page import render
-
-render()
