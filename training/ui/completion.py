@@ -62,12 +62,10 @@ def render(
         f"Keep this code: it identifies your completion record of {course.info.credit_hours:g} "
         f"hours of training toward {escape_markdown(course.info.statute)}. Your completion is "
         f"recorded for {escape_markdown(record.agency)}, ID {escape_markdown(record.badge_number)}."
-    )
-    certificate_button(course, record, settings, "download_certificate", "Download certificate")
-    st.markdown(
-        "You can sign in again at any time with the same badge or officer ID and agency to "
+        "\n\nYou can sign in again at any time with the same badge or officer ID and agency to "
         "download your certificate again."
     )
+    certificate_button(course, record, settings, "download_certificate", "Download certificate")
     result = last_result(course.final)
     if result is not None:
         with st.expander("Review your final assessment answers"):

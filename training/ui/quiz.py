@@ -141,12 +141,8 @@ def _submit(
             waiting.append(completion_record(prog, course, score, secret_key(settings)))
     else:
         prog.checks[quiz.id] = score.percent
-    st.session_state["quiz_result"] = {
-        "quiz_id": quiz.id,
-        "drawn": [d.to_dict() for d in drawn],
-        "answers": answers,
-        "pass_mark": pass_mark,
-    }
+    # Kept as marked: the results page is drawn again on every click until the officer moves on.
+    st.session_state["quiz_result"] = {"quiz_id": quiz.id, "drawn": drawn, "score": score}
     # The ledger first, the officer's place after: a crash in between can show the same
     # questions again (and record a second attempt), never lose a recorded result.
     try:
@@ -159,8 +155,7 @@ def last_result(quiz: Quiz) -> tuple[list[DrawnQuestion], Score] | None:
     saved = st.session_state.get("quiz_result")
     if not saved or saved["quiz_id"] != quiz.id:
         return None
-    drawn = [DrawnQuestion.from_dict(d) for d in saved["drawn"]]
-    return drawn, grading.score(quiz, drawn, saved["answers"], saved["pass_mark"])
+    return saved["drawn"], saved["score"]
 
 
 def _form(

@@ -38,18 +38,21 @@ def _status(done: bool) -> str:
 
 def _sidebar(course: Course, prog: Progress, index: int, settings: Settings) -> None:
     with st.sidebar:
-        st.markdown(
-            f"Signed in as **{escape_markdown(prog.name)}**  \n"
-            f"{escape_markdown(prog.badge_number)} · {escape_markdown(prog.agency)}"
-        )
-        st.button("Sign out", key="sign_out", on_click=session.sign_out)
+        # One Markdown element: the sidebar is drawn on every click. Who is signed in sits
+        # last, by the Sign out button.
         lines = ["## Your progress", ""]
         for m, module in enumerate(course.modules, start=1):
             lines.append(
                 f"- {_status(prog.module_done(course, module))} Module {m}: {module.title}"
             )
         lines.append(f"- {_status(prog.completion is not None)} {course.final.title}")
+        lines += [
+            "",
+            f"Signed in as **{escape_markdown(prog.name)}**  \n"
+            f"{escape_markdown(prog.badge_number)} · {escape_markdown(prog.agency)}",
+        ]
         st.markdown("\n".join(lines))
+        st.button("Sign out", key="sign_out", on_click=session.sign_out)
         earlier = prog.earlier_completions[-1] if prog.earlier_completions else None
         if earlier is not None and prog.completion is None:
             record = CompletionRecord(**earlier)
