@@ -44,15 +44,33 @@ class Settings:
         return ZoneInfo(self.timezone)
 
 
-def _secrets_files() -> tuple[Path, ...]:
+#: Every environment variable a setting is read from.
+SETTING_VARIABLES = (
+    "TRAINING_RESULTS_DIR",
+    "TRAINING_CONTENT_DIR",
+    "TRAINING_TIMEZONE",
+    "TRAINING_COORDINATOR_PASSWORD_HASH",
+    "TRAINING_SECRET_KEY",
+    "TRAINING_COORDINATOR_EMAILS",
+    "TRAINING_PASS_MARK",
+    "TRAINING_SEAT_TIME_SCALE",
+    "TRAINING_PUBLIC_URL",
+)
+
+
+def _secrets_files() -> tuple[str, ...]:
     # Streamlit's own lookup order: the user's global file, then the project's (which wins).
-    return (Path.home() / ".streamlit" / "secrets.toml", Path.cwd() / ".streamlit" / "secrets.toml")
+    # Plain strings: this runs on every click.
+    return (
+        os.path.join(os.path.expanduser("~"), ".streamlit", "secrets.toml"),
+        os.path.join(os.getcwd(), ".streamlit", "secrets.toml"),
+    )
 
 
 FileStamp = tuple[int, int, int] | None
 
 
-def _stamp(path: Path) -> FileStamp:
+def _stamp(path: str) -> FileStamp:
     try:
         stat = os.stat(path)
     except FileNotFoundError:
@@ -62,11 +80,11 @@ def _stamp(path: Path) -> FileStamp:
     return (stat.st_mtime_ns, stat.st_size, stat.st_ino)
 
 
-def _read_secrets(files: tuple[Path, ...]) -> dict[str, Any]:
+def _read_secrets(files: tuple[str, ...]) -> dict[str, Any]:
     merged: dict[str, Any] = {}
     for path in files:
         try:
-            with path.open("rb") as fh:
+            with open(path, "rb") as fh:
                 data = tomllib.load(fh)
         except FileNotFoundError:
             continue
@@ -77,6 +95,8 @@ def _read_secrets(files: tuple[Path, ...]) -> dict[str, Any]:
 
 
 def _lookup(name: str, secrets_data: dict[str, Any], section: tuple[str, str] | None = None) -> Any:
+    if name not in SETTING_VARIABLES:  # the settings would not be read again when it changes
+        raise AssertionError(f"{name} is missing from SETTING_VARIABLES")
     value = os.environ.get(name)
     if value not in (None, ""):
         return value
@@ -120,14 +140,14 @@ def load_settings() -> Settings:
     every click, so they are read again only when a TRAINING_ variable or a secrets file has
     changed."""
     files = _secrets_files()
-    environment = tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith("TRAINING_")))
+    environment = tuple(os.environ.get(name) for name in SETTING_VARIABLES)
     return _settings_as_of(environment, files, tuple(_stamp(f) for f in files))
 
 
 @lru_cache(maxsize=8)
 def _settings_as_of(
-    environment: tuple[tuple[str, str], ...],
-    files: tuple[Path, ...],
+    environment: tuple[str | None, ...],
+    files: tuple[str, ...],
     stamps: tuple[FileStamp, ...],
 ) -> Settings:
     # The arguments are the cache key; what they describe is read again here.
