@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import re
+import time
 from pathlib import Path
 
 import filelock
@@ -22,6 +23,7 @@ from tests.apptest_helpers import (
 from training import ledger as ledger_module
 from training.content import Course
 from training.ledger import Ledger
+from training.ui.common import CONTENT_CHECK_SECONDS
 
 
 @pytest.fixture(autouse=True)
@@ -229,6 +231,19 @@ def test_broken_content_shows_the_problems_not_a_traceback(
     assert titles(at) == ["The course cannot be shown"]
     assert "quizzes/final.yaml: draw: draws 99 questions" in at.code[0].value
     assert not at.text_input
+
+
+def test_a_course_file_changed_while_running_is_seen_within_a_second(
+    course_copy: Path, monkeypatch: pytest.MonkeyPatch, results_dir: Path, course: Course
+) -> None:
+    monkeypatch.setenv("TRAINING_CONTENT_DIR", str(course_copy))
+    at = open_app()
+    assert titles(at) == [course.info.title]
+    final = course_copy / "quizzes" / "final.yaml"
+    final.write_text(re.sub(r"(?m)^draw: \d+", "draw: 99", final.read_text("utf-8")), "utf-8")
+    time.sleep(CONTENT_CHECK_SECONDS + 0.1)
+    at.run()
+    assert titles(at) == ["The course cannot be shown"]
 
 
 def test_a_bad_setting_shows_a_plain_error_page(

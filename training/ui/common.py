@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import time
+from pathlib import Path
 
 import streamlit as st
 
@@ -47,11 +48,25 @@ def settings_or_stop() -> Settings:
         raise AssertionError("unreachable") from exc
 
 
+#: How often a click looks at the course files again: they change by deployment, and looking
+#: (a directory scan and a stat of every file) is among the larger costs of a click.
+CONTENT_CHECK_SECONDS = 1.0
+
+_course_seen: dict[Path, tuple[float, Course]] = {}
+
+
 def course_or_stop(settings: Settings) -> Course:
-    """The validated course, parsed once per process; a plain error page when it is broken."""
+    """The validated course, parsed once per process and looked at again at most once a
+    second; a plain error page when it is broken."""
+    root = settings.content_root
+    now = time.monotonic()
+    seen = _course_seen.get(root)
+    if seen is not None and now - seen[0] < CONTENT_CHECK_SECONDS:
+        return seen[1]
     try:
-        return load_course(settings.content_root)
+        course = load_course(root)
     except ContentError as exc:
+        _course_seen.pop(root, None)
         _problem_page(
             "The course cannot be shown",
             "The course files have problems. An administrator must fix them and check the "
@@ -59,6 +74,8 @@ def course_or_stop(settings: Settings) -> Course:
             [str(p) for p in exc.problems],
         )
         raise AssertionError("unreachable") from exc
+    _course_seen[root] = (now, course)
+    return course
 
 
 @st.cache_resource
