@@ -46,7 +46,9 @@ def _grouped(raw: str) -> str:
 
 
 def new_code(key: bytes) -> str:
-    body = "".join(secrets.choice(ALPHABET) for _ in range(RANDOM_SYMBOLS))
+    # One draw of 60 bits, 5 a symbol: the alphabet has exactly 32 symbols, so each is uniform.
+    value = secrets.randbits(5 * RANDOM_SYMBOLS)
+    body = "".join(ALPHABET[(value >> (5 * i)) & 31] for i in range(RANDOM_SYMBOLS))
     return _grouped(body + _check(body, key))
 
 

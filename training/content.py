@@ -124,10 +124,12 @@ class Quiz(_Model):
         return self.draw or len(self.questions)
 
     def question(self, question_id: str) -> Question:
-        for question in self.questions:
-            if question.id == question_id:
-                return question
-        raise KeyError(question_id)
+        return self._by_id[question_id]
+
+    @cached_property
+    def _by_id(self) -> dict[str, Question]:
+        # Looked up for every question marked, on every redraw of a results page.
+        return {q.id: q for q in self.questions}
 
 
 @dataclass(frozen=True)
