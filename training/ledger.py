@@ -155,9 +155,13 @@ class Ledger:
         line = _csv_line(tuple(_cell(getattr(record, c), c) for c in columns))
         path = self.results_dir / record.FILE
         try:
-            self.results_dir.mkdir(parents=True, exist_ok=True)
-            with exclusive(f"{path}.lock", LOCK_TIMEOUT_SECONDS):
-                _append_locked(path, header, line)
+            try:
+                with exclusive(f"{path}.lock", LOCK_TIMEOUT_SECONDS):
+                    _append_locked(path, header, line)
+            except FileNotFoundError:  # the first record here, or the folder was removed
+                self.results_dir.mkdir(parents=True, exist_ok=True)
+                with exclusive(f"{path}.lock", LOCK_TIMEOUT_SECONDS):
+                    _append_locked(path, header, line)
         except OSError as exc:
             raise LedgerWriteError(exc.errno, _plain_reason(exc), str(path)) from exc
 

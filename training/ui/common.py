@@ -163,13 +163,25 @@ def contact_lines(course: Course) -> list[tuple[str, str, str]]:
     return lines
 
 
+_report_it_texts: dict[str, str] = {}
+
+
+def _report_it_text(course: Course) -> str:
+    """The panel's text, one Markdown element, made once for each version of the course: the
+    panel is drawn on every click."""
+    text = _report_it_texts.get(course.version)
+    if text is None:
+        contacts = [f"**{name}**: {ways}  \n{when}" for name, ways, when in contact_lines(course)]
+        text = "\n\n".join(["## Report it", *contacts, "In an emergency, call 911."])
+        _report_it_texts[course.version] = text
+    return text
+
+
 def report_it_panel(course: Course) -> None:
     """The hotlines, on every course page: tap to call on a phone. The printable card is on
     the Who to call page it links to, not here: the panel is drawn on every click."""
     with st.container(border=True, key="report_it"):
-        # One Markdown element, not one per line: the panel is drawn on every click.
-        contacts = [f"**{name}**: {ways}  \n{when}" for name, ways, when in contact_lines(course)]
-        st.markdown("\n\n".join(["## Report it", *contacts, "In an emergency, call 911."]))
+        st.markdown(_report_it_text(course))
         st.page_link(
             link_to(WHO_TO_CALL),
             label="Who to call: all numbers and a printable card",
