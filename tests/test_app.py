@@ -123,6 +123,26 @@ def test_a_check_needs_every_answer_and_marks_each_with_its_explanation(
     assert titles(at) == [course.modules[1].lessons[0].title]
 
 
+def test_a_check_stays_done_when_the_officer_leaves_right_after_it(
+    results_dir: Path, course: Course
+) -> None:
+    at = sign_in(open_app(), badge="leave-1")
+    module = course.modules[0]
+    for _ in module.lessons:
+        click(at, "Next")
+    check = course.check_for(module)
+    answer(at, check, right=True)
+    click(at, "Submit answers")
+    token = at.query_params["resume"]
+    # The officer closes the window here, before "Continue" would save their place.
+    for again in (sign_in(open_app(), badge="LEAVE-1"), open_app({"resume": token})):
+        assert titles(again) == [check.title]
+        assert "Submit answers" not in labels(again), "the check is not asked again"
+        assert "Continue" in labels(again)
+        assert any("You completed this check (100%)" in s.value for s in again.success)
+    assert len(Ledger(results_dir).read_attempts()) == 1
+
+
 def test_a_failed_final_offers_a_fresh_draw_and_a_pass_gives_one_completion(
     results_dir: Path, course: Course
 ) -> None:

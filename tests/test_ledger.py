@@ -213,6 +213,32 @@ def test_completion_since_reads_from_the_offset_and_applies_every_condition(
     assert record is not None and record.badge_number == badge and record.score_percent == 90
 
 
+def test_attempts_since_reads_from_the_offset_one_officers_course_in_order(
+    tmp_path: Path,
+) -> None:
+    book = Ledger(tmp_path)
+    badge = 'A,"7"'  # a badge that the CSV must quote
+    book.append_attempt(attempt(1, badge_number=badge))
+    for n in range(100, 130):  # about 6 KB of this officer's earlier attempts
+        book.append_attempt(attempt(n, badge_number=badge))
+    offset = book.attempts_size()
+    book.append_attempt(attempt(2, badge_number=badge, agency="Other PD"))
+    book.append_attempt(attempt(3, badge_number=badge, course_id="another-course"))
+    book.append_attempt(attempt(4, badge_number=badge, submitted_at="2026-11-28T06:00:00Z"))
+    book.append_attempt(attempt(5, badge_number=badge, submitted_at="2026-11-28T07:00:00Z"))
+    book.append_attempt(attempt(6, badge_number=badge, submitted_at="2026-11-27T07:00:00Z"))
+
+    def found(after: int) -> list[str]:
+        rows = book.attempts_since(
+            badge, "Mississippi Highway Patrol", "ms-ht-le", "2026-11-28T00:00:00Z", after
+        )
+        return [row["attempt_id"] for row in rows]
+
+    assert found(offset)[-2:] == ["att-4", "att-5"], "in order, without the earlier day's"
+    assert "att-1" not in found(offset), "read from a little before the offset, not whole"
+    assert found(0)[0] == "att-1"
+
+
 def test_completion_since_finds_a_record_written_where_a_torn_line_was_taken_back(
     tmp_path: Path,
 ) -> None:

@@ -16,7 +16,7 @@ from training.grading import draw, score
 from training.ledger import Ledger, LedgerWriteError
 from training.officers import Officer
 from training.progress import Progress, ProgressStore
-from training.records import attempt_record, completion_record, save_pending
+from training.records import attempt_record, catch_up, completion_record, save_pending
 
 OFFICER = Officer("Zoë Lee", "AB-1", "Mississippi Highway Patrol")
 KEY = b"test-key"
@@ -162,3 +162,63 @@ def test_the_duplicate_check_finds_the_first_tabs_completion_after_many_others(
     assert save_pending([second], ledger, store, token) == first
     mine = ledger.read_completions().query("agency == 'Mississippi Highway Patrol'")
     assert list(mine["record_id"]) == [first.record_id]
+
+
+def _check_attempt(course: Course, n: int, **changes: object):  # type: ignore[no-untyped-def]
+    from tests.factories import attempt
+
+    values: dict[str, object] = dict(
+        badge_number=OFFICER.badge_number,
+        agency=OFFICER.agency,
+        course_id=course.info.id,
+        quiz_id=course.check_for(course.modules[0]).id,
+        submitted_at="2099-01-01T00:00:00Z",
+        score_percent=86,
+        duration_seconds=120,
+    )
+    values.update(changes)
+    return attempt(n, **values)
+
+
+def test_a_saved_place_catches_up_with_checks_recorded_after_it(
+    tmp_path: Path, course: Course
+) -> None:
+    ledger, store, token, _ = _setup(tmp_path, course)
+    first, second = (course.check_for(m).id for m in course.modules[:2])
+    ledger.append_attempt(_check_attempt(course, 1, quiz_id=second, score_percent=71))
+    ledger.append_attempt(_check_attempt(course, 2, badge_number="OTHER-1"))
+    ledger.append_attempt(_check_attempt(course, 3, quiz_id=course.final.id, passed=True))
+    ledger.append_attempt(_check_attempt(course, 4, quiz_id=second, score_percent=100))
+    saved = store.load(token)
+    assert saved is not None
+    catch_up(saved, course, ledger)
+    assert saved.checks == {second: 71}, "this officer's checks only, the first attempt's score"
+    assert saved.quiz_seconds == 120
+    assert first not in saved.checks
+
+
+def test_catching_up_keeps_what_the_place_already_has_and_counts_time_once(
+    tmp_path: Path, course: Course
+) -> None:
+    ledger, _, _, progress = _setup(tmp_path, course)
+    check = course.check_for(course.modules[0]).id
+    progress.checks[check] = 90
+    progress.quiz_seconds = 200.0
+    ledger.append_attempt(_check_attempt(course, 0, score_percent=40))
+    catch_up(progress, course, ledger)
+    catch_up(progress, course, ledger)
+    assert progress.checks == {check: 90}
+    assert progress.quiz_seconds == 200.0
+
+
+def test_nothing_is_caught_up_from_before_a_retake_or_without_an_offset(
+    tmp_path: Path, course: Course
+) -> None:
+    ledger, _, _, progress = _setup(tmp_path, course)
+    ledger.append_attempt(_check_attempt(course, 0, submitted_at="2000-01-01T00:00:00Z"))
+    catch_up(progress, course, ledger)
+    assert progress.checks == {}, "an attempt older than this run of the course"
+    ledger.append_attempt(_check_attempt(course, 1))
+    progress.attempts_offset = None  # a place saved before offsets were kept
+    catch_up(progress, course, ledger)
+    assert progress.checks == {}

@@ -196,6 +196,10 @@ class Ledger:
         """The completions file's size now: a later completion can only be found after it."""
         return _stamp(self.completions_path)[1]
 
+    def attempts_size(self) -> int:
+        """The attempts file's size now: a later attempt can only be found after it."""
+        return _stamp(self.attempts_path)[1]
+
     def completion_since(
         self,
         badge_number: str,
@@ -212,34 +216,19 @@ class Ledger:
         `after` is the file's size when the officer's run began (`completions_size`): records
         are only ever appended, so the file is read from a little before it, not whole.
         """
-        try:
-            with self.completions_path.open("rb") as fh:
-                header = fh.readline()
-                # Back a little: a torn line at `after` may since have been taken back. A file
-                # now shorter than `after` was replaced: read it all.
-                start = after - _LONGEST_LINE
-                if after <= os.fstat(fh.fileno()).st_size and start > fh.tell():
-                    fh.seek(start)
-                    fh.readline()  # on to the next whole line
-                data = fh.read()
-        except FileNotFoundError:
-            return None
-        columns = next(csv.reader([header.decode("utf-8-sig")]), [])
-        needle = _csv_line((badge_number,)).rstrip(b"\r\n")
-        # Only whole lines; a line without the badge's bytes cannot be the officer's.
-        lines = [line for line in data[: data.rfind(b"\n") + 1].splitlines() if needle in line]
-        for values in csv.reader(line.decode("utf-8") for line in lines):
-            row = dict(zip(columns, values, strict=False))
-            if (
-                len(values) == len(columns)
-                and row.get("badge_number") == badge_number
-                and row.get("agency") == agency
-                and row.get("course_id") == course_id
-                and row.get("completed_at", "") >= since
-                and row.get("record_id") not in excluding
-            ):
+        for row in _officer_rows(self.completions_path, badge_number, agency, course_id, after):
+            if row.get("completed_at", "") >= since and row.get("record_id") not in excluding:
                 return _record(row)
         return None
+
+    def attempts_since(
+        self, badge_number: str, agency: str, course_id: str, since: str, after: int = 0
+    ) -> list[dict[str, str]]:
+        """The officer's attempts at the course submitted at or after `since` (ISO UTC), read
+        from a little before `after` (`attempts_size` when their place was last saved), in
+        the order they were written: how a saved place catches up with the ledger."""
+        rows = _officer_rows(self.attempts_path, badge_number, agency, course_id, after)
+        return [row for row in rows if row.get("submitted_at", "") >= since]
 
     def find_certificate(self, code: str) -> CompletionRecord | None:
         table = self.read_completions()
@@ -247,6 +236,40 @@ class Ledger:
         if match.empty:
             return None
         return _record(match.iloc[0])
+
+
+def _officer_rows(
+    path: Path, badge_number: str, agency: str, course_id: str, after: int
+) -> list[dict[str, str]]:
+    """The whole rows of one officer's course in a ledger file, from a little before `after`
+    (a size the file had earlier) on: records are only ever appended."""
+    try:
+        with path.open("rb") as fh:
+            header = fh.readline()
+            # Back a little: a torn line at `after` may since have been taken back. A file now
+            # shorter than `after` was replaced: read it all.
+            start = after - _LONGEST_LINE
+            if after <= os.fstat(fh.fileno()).st_size and start > fh.tell():
+                fh.seek(start)
+                fh.readline()  # on to the next whole line
+            data = fh.read()
+    except FileNotFoundError:
+        return []
+    columns = next(csv.reader([header.decode("utf-8-sig")]), [])
+    needle = _csv_line((badge_number,)).rstrip(b"\r\n")
+    # Only whole lines; a line without the badge's bytes cannot be the officer's.
+    lines = [line for line in data[: data.rfind(b"\n") + 1].splitlines() if needle in line]
+    rows = []
+    for values in csv.reader(line.decode("utf-8") for line in lines):
+        row = dict(zip(columns, values, strict=False))
+        if (
+            len(values) == len(columns)
+            and row.get("badge_number") == badge_number
+            and row.get("agency") == agency
+            and row.get("course_id") == course_id
+        ):
+            rows.append(row)
+    return rows
 
 
 def _record(row: pd.Series | dict[str, str]) -> CompletionRecord:

@@ -21,6 +21,7 @@ from typing import Any, Literal
 
 from training.content import Course, Lesson, Module, minimum_seconds
 from training.files import exclusive, write_all
+from training.ledger import ATTEMPTS_FILE
 from training.officers import Officer
 
 PROGRESS_DIR = "progress"
@@ -83,6 +84,9 @@ class Progress:
     earlier_completions: list[dict[str, Any]] = field(default_factory=list)
     #: The completions file's size when this run began: its completion can only come after.
     completions_offset: int = 0
+    #: The attempts file's size when this was saved: attempts written after it are caught up
+    #: with on the next sign-in (`catch_up`). None in files saved before it was kept.
+    attempts_offset: int | None = None
 
     @classmethod
     def start(cls, officer: Officer, course: Course, completions_offset: int = 0) -> Progress:
@@ -198,6 +202,16 @@ class Progress:
         self.final_draw = None
         self.completion = None
 
+    def catch_up(self, course: Course, attempts: list[dict[str, str]]) -> None:
+        """Take in the knowledge checks the ledger recorded after this place was saved (the
+        officer left before a later click saved it). The attempt rows are the record."""
+        checks = {course.check_for(module).id for module in course.modules}
+        for row in attempts:
+            quiz_id = row.get("quiz_id", "")
+            if quiz_id in checks and quiz_id not in self.checks:
+                self.checks[quiz_id] = int(row.get("score_percent") or 0)
+                self.quiz_seconds += int(row.get("duration_seconds") or 0)
+
     @property
     def latest_completion(self) -> dict[str, Any] | None:
         if self.completion is not None:
@@ -233,6 +247,12 @@ class ProgressStore:
     def save(self, token: str, progress: Progress) -> None:
         """Replace the officer's file whole (write aside, fsync, rename): never half-written."""
         path = self._path(token)
+        try:
+            progress.attempts_offset = os.stat(self.directory.parent / ATTEMPTS_FILE).st_size
+        except FileNotFoundError:
+            progress.attempts_offset = 0
+        except OSError:
+            progress.attempts_offset = None  # unknown: nothing will be caught up with
         data = progress.to_json().encode("utf-8")
         tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
         flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL

@@ -100,3 +100,22 @@ def _save_completion_once(
         # progress with it; a tab whose progress save is stale still finds this row above.
         ledger.append_completion(record)
         return record
+
+
+def catch_up(progress: Progress, course: Course, ledger: Ledger) -> None:
+    """Bring a saved place up to date with the knowledge checks the ledger recorded after it
+    was saved: a check's attempt row is its record, and the place is saved on the next click,
+    which an officer who leaves right after a check never makes."""
+    if progress.attempts_offset is None:
+        return
+    try:
+        attempts = ledger.attempts_since(
+            progress.badge_number,
+            progress.agency,
+            progress.course_id,
+            utc_iso(progress.started_at),
+            after=progress.attempts_offset,
+        )
+    except OSError:
+        return  # unreadable now: the check is asked again rather than the sign-in failing
+    progress.catch_up(course, attempts)

@@ -144,11 +144,15 @@ def _submit(
     # Kept as marked: the results page is drawn again on every click until the officer moves on.
     st.session_state["quiz_result"] = {"quiz_id": quiz.id, "drawn": drawn, "score": score}
     # The ledger first, the officer's place after: a crash in between can show the same
-    # questions again (and record a second attempt), never lose a recorded result.
+    # questions again (and record a second attempt), never lose a recorded result. A check's
+    # attempt row, once written, is its record: the next click saves the place, and an officer
+    # who leaves first gets the check back from the ledger at sign-in (records.catch_up).
+    recorded = False
     try:
-        session.flush_pending(ledger, store)
+        recorded = session.flush_pending(ledger, store)
     finally:
-        session.save(store)
+        if not (recorded and quiz.kind == "check"):
+            session.save(store)
 
 
 def last_result(quiz: Quiz) -> tuple[list[DrawnQuestion], Score] | None:

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import streamlit as st
 
+from training.content import Course
 from training.ledger import Ledger
 from training.progress import Progress, ProgressStore
-from training.records import Pending, save_pending
+from training.records import Pending, catch_up, save_pending
 
 RESUME_PARAM = "resume"
 
@@ -38,7 +39,7 @@ def begin(store: ProgressStore, tok: str, prog: Progress) -> None:
     st.query_params[RESUME_PARAM] = tok
 
 
-def restore(store: ProgressStore) -> None:
+def restore(store: ProgressStore, course: Course, ledger: Ledger) -> None:
     """After a refresh, pick the officer's saved progress back up from the resume link."""
     if "progress" in st.session_state:
         # Back from another page, whose link dropped the parameter: put it back so that a
@@ -56,6 +57,7 @@ def restore(store: ProgressStore) -> None:
     if saved is None:
         del st.query_params[RESUME_PARAM]
         return
+    catch_up(saved, course, ledger)
     begin(store, tok, saved)
 
 

@@ -8,6 +8,7 @@ from training.content import Course
 from training.ledger import Ledger
 from training.officers import OTHER_AGENCY, agencies, sign_in
 from training.progress import Progress, ProgressStore
+from training.records import catch_up
 from training.ui import session
 from training.ui.common import escape_markdown
 
@@ -37,6 +38,7 @@ def _start(course: Course, store: ProgressStore, records: Ledger) -> None:
     if saved is None or saved.course_id != course.info.id:
         saved = Progress.start(officer, course, records.completions_size())
     else:
+        catch_up(saved, course, records)
         saved.name = officer.name  # the latest spelling the officer typed is the one we keep
     session.begin(store, tok, saved)
     session.save(store)

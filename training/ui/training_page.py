@@ -68,7 +68,7 @@ def render() -> None:
     course = course_or_stop(settings)
     store = progress_store(settings)
     records = ledger(settings)
-    session.restore(store)
+    session.restore(store, course, records)
     prog = session.progress()
     if prog is None:
         results_writable_or_stop(settings)
