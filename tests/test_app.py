@@ -178,6 +178,13 @@ def test_a_failed_final_offers_a_fresh_draw_and_a_pass_gives_one_completion(
     assert (row.certificate_code, row.attempts, row.score_percent) == (code, 2, 100)
     assert row.course_version == course.version
     assert len(ledger.read_attempts()) == len(course.modules) + 2
+    # The officer leaves without another click: signing in again, or the resume link, shows
+    # the same completion and code.
+    token = at.query_params["resume"]
+    for again in (sign_in(open_app(), badge="MS-77"), open_app({"resume": token})):
+        assert titles(again) == ["Training complete"]
+        assert again.code[0].value == code
+    assert len(ledger.read_completions()) == 1
 
 
 def test_a_full_disk_keeps_the_result_and_retry_saves_it_once(

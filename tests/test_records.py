@@ -222,3 +222,30 @@ def test_nothing_is_caught_up_from_before_a_retake_or_without_an_offset(
     progress.attempts_offset = None  # a place saved before offsets were kept
     catch_up(progress, course, ledger)
     assert progress.checks == {}
+
+
+def test_a_saved_place_catches_up_with_its_completion_not_one_retaken(
+    tmp_path: Path, course: Course
+) -> None:
+    ledger, _, _, progress = _setup(tmp_path, course)
+    earlier = completion(
+        1,
+        badge_number=OFFICER.badge_number,
+        agency=OFFICER.agency,
+        completed_at="2099-01-01T00:00:00Z",
+    )
+    ledger.append_completion(earlier)
+    progress.earlier_completions.append(earlier.__dict__.copy())  # retaken since
+    catch_up(progress, course, ledger)
+    assert progress.completion is None
+    this_run = completion(
+        2,
+        badge_number=OFFICER.badge_number,
+        agency=OFFICER.agency,
+        completed_at="2099-01-02T00:00:00Z",
+    )
+    ledger.append_completion(this_run)
+    progress.final_draw = [{"question_id": "x", "option_order": [0, 1]}]
+    catch_up(progress, course, ledger)
+    assert progress.completion == this_run.__dict__
+    assert progress.final_draw is None

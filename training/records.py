@@ -80,35 +80,40 @@ def _save_completion_once(
         saved = store.load(token)
         if saved is not None and saved.completion is not None:
             return CompletionRecord(**saved.completion)
-        # Another tab's save may have overwritten the progress file after the first tab
-        # recorded the completion; the ledger itself says whether this run is already done.
-        since = utc_iso(saved.started_at) if saved is not None else utc_now()
-        retaken = frozenset(
-            str(c["record_id"]) for c in (saved.earlier_completions if saved else [])
-        )
-        earlier = ledger.completion_since(
-            record.badge_number,
-            record.agency,
-            record.course_id,
-            since,
-            retaken,
-            after=saved.completions_offset if saved is not None else 0,
-        )
+        # Another tab may have recorded the completion without its place being saved since;
+        # the ledger itself says whether this run is already done.
+        earlier = _recorded_completion(saved, ledger) if saved is not None else None
         if earlier is not None:
             return earlier
-        # The ledger row is the record that counts. The caller then saves the officer's
-        # progress with it; a tab whose progress save is stale still finds this row above.
         ledger.append_completion(record)
         return record
 
 
+def _recorded_completion(progress: Progress, ledger: Ledger) -> CompletionRecord | None:
+    """The completion the ledger holds for this run of the course (not one retaken), if any."""
+    return ledger.completion_since(
+        progress.badge_number,
+        progress.agency,
+        progress.course_id,
+        utc_iso(progress.started_at),
+        frozenset(str(c["record_id"]) for c in progress.earlier_completions),
+        after=progress.completions_offset,
+    )
+
+
 def catch_up(progress: Progress, course: Course, ledger: Ledger) -> None:
-    """Bring a saved place up to date with the knowledge checks the ledger recorded after it
-    was saved: a check's attempt row is its record, and the place is saved on the next click,
-    which an officer who leaves right after a check never makes."""
-    if progress.attempts_offset is None:
-        return
+    """Bring a saved place up to date with the ledger, whose rows are the record: the
+    knowledge checks and the completion recorded after the place was last saved. A check or a
+    passed final does not wait to save the place (the next click does), and an officer may
+    leave before making it."""
     try:
+        if progress.completion is None:
+            done = _recorded_completion(progress, ledger)
+            if done is not None:
+                progress.completion = done.__dict__.copy()
+                progress.final_draw = None
+        if progress.attempts_offset is None:
+            return  # saved before offsets were kept
         attempts = ledger.attempts_since(
             progress.badge_number,
             progress.agency,
@@ -117,5 +122,5 @@ def catch_up(progress: Progress, course: Course, ledger: Ledger) -> None:
             after=progress.attempts_offset,
         )
     except OSError:
-        return  # unreadable now: the check is asked again rather than the sign-in failing
+        return  # unreadable now: a step is asked again rather than the sign-in failing
     progress.catch_up(course, attempts)

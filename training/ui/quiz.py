@@ -145,13 +145,14 @@ def _submit(
     st.session_state["quiz_result"] = {"quiz_id": quiz.id, "drawn": drawn, "score": score}
     # The ledger first, the officer's place after: a crash in between can show the same
     # questions again (and record a second attempt), never lose a recorded result. A check's
-    # attempt row, once written, is its record: the next click saves the place, and an officer
-    # who leaves first gets the check back from the ledger at sign-in (records.catch_up).
+    # attempt row and a passed final's completion row, once written, are the record: the next
+    # click saves the place, and an officer who leaves first is caught up from the ledger at
+    # sign-in (records.catch_up). A failed final's place is saved now: its next draw is new.
     recorded = False
     try:
         recorded = session.flush_pending(ledger, store)
     finally:
-        if not (recorded and quiz.kind == "check"):
+        if not (recorded and (quiz.kind == "check" or score.passed)):
             session.save(store)
 
 
