@@ -210,6 +210,33 @@ def test_a_full_disk_keeps_the_result_and_retry_saves_it_once(
     assert "Training complete" in titles(sign_in(open_app())), "the saved progress knows it too"
 
 
+def test_a_check_that_could_not_be_recorded_is_not_shown_done(
+    results_dir: Path, course: Course, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at = sign_in(open_app(), badge="disk-1")
+    module = course.modules[0]
+    for _ in module.lessons:
+        click(at, "Next")
+    check = course.check_for(module)
+
+    def disk_full(path: Path, header: bytes, line: bytes) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    working = ledger_module._append_locked
+    monkeypatch.setattr(ledger_module, "_append_locked", disk_full)
+    answer(at, check, right=True)
+    click(at, "Submit answers")
+    assert any("Your result is not saved yet: the disk is full" in e for e in errors(at))
+    assert "Continue" not in labels(at), "not on until the check is recorded"
+    elsewhere = sign_in(open_app(), badge="disk-1")  # the officer tries another window
+    assert "Submit answers" in labels(elsewhere), "nothing recorded, so the check is asked"
+    monkeypatch.setattr(ledger_module, "_append_locked", working)  # space is freed
+    click(at, "Retry saving")
+    assert "Continue" in labels(at)
+    assert len(Ledger(results_dir).read_attempts()) == 1
+    assert "Continue" in labels(sign_in(open_app(), badge="disk-1"))
+
+
 def test_a_busy_officer_lock_keeps_the_result_and_retry_saves_it_once(
     results_dir: Path, course: Course, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -225,13 +225,18 @@ BROKEN: dict[str, Callable[[Path], str]] = {
     ),
     "a code fence in a question": _change(
         C2,
-        f"{C2}: questions[1].explanation: has a code fence (``` or ~~~)",
+        f"{C2}: questions[1].explanation: starts a block (```, ~~~, $$ or HTML)",
         lambda d: d["questions"][1].update(explanation="See:\n```\nnot closed"),
     ),
     "a code fence in an option": _change(
         FINAL,
-        f"{FINAL}: questions[0].options[1].text: has a code fence (``` or ~~~)",
+        f"{FINAL}: questions[0].options[1].text: starts a block (```, ~~~, $$ or HTML)",
         lambda d: d["questions"][0]["options"][1].update(text="~~~ fenced"),
+    ),
+    "display math or an HTML block in a question": _change(
+        FINAL,
+        f"{FINAL}: questions[2].prompt: starts a block (```, ~~~, $$ or HTML)",
+        lambda d: d["questions"][2].update(prompt="Which?\n$$\nx\n\n<!-- and more"),
     ),
     "no final": _no_final,
 }

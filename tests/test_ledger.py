@@ -11,14 +11,17 @@ from pathlib import Path
 import pytest
 
 from tests.factories import attempt, completion
+from training import files
 from training import ledger as ledger_module
+from training.content import Course
 from training.ledger import (
     ATTEMPT_COLUMNS,
     COMPLETION_COLUMNS,
     Ledger,
     LedgerWriteError,
 )
-from training.officers import BADGE_MAX, NAME_MAX
+from training.officers import BADGE_MAX, NAME_MAX, Officer
+from training.progress import Progress
 
 DESIGN_COMPLETIONS = (
     "record_id, completed_at, officer_name, badge_number, agency, course_id, course_version, "
@@ -202,7 +205,7 @@ def test_completion_since_reads_from_the_offset_and_applies_every_condition(
 
     assert found(after=offset) == "rec-4"
     assert found() == "rec-4"
-    for n in range(100, 130):  # about 6 KB of other officers' records
+    for n in range(100, 230):  # about 26 KB of other officers' records
         book.append_completion(completion(n))
     later = book.completions_size()
     assert found(after=later) is None  # only what was appended after `later` is read
@@ -219,7 +222,7 @@ def test_attempts_since_reads_from_the_offset_one_officers_course_in_order(
     book = Ledger(tmp_path)
     badge = 'A,"7"'  # a badge that the CSV must quote
     book.append_attempt(attempt(1, badge_number=badge))
-    for n in range(100, 130):  # about 6 KB of this officer's earlier attempts
+    for n in range(100, 230):  # about 26 KB of this officer's earlier attempts
         book.append_attempt(attempt(n, badge_number=badge))
     offset = book.attempts_size()
     book.append_attempt(attempt(2, badge_number=badge, agency="Other PD"))
@@ -282,3 +285,37 @@ def test_the_longest_completion_a_sign_in_allows_fits_the_duplicate_checks_back_
     )
     line = book.completions_path.read_bytes().split(b"\r\n")[1]
     assert len(line) < ledger_module._LONGEST_LINE
+
+
+def test_the_longest_final_attempt_fits_the_catch_ups_back_off(
+    tmp_path: Path, course: Course
+) -> None:
+    # The same step back serves catching a saved place up with the attempts file.
+    from training.grading import DrawnQuestion, score
+    from training.records import attempt_record
+
+    final = course.final
+    drawn = [DrawnQuestion(q.id, tuple(range(len(q.options)))) for q in final.questions]
+    widest_answers = {  # every option of a multiple-choice question, the last of any other
+        q.id: list(range(len(q.options))) if q.type == "multiple" else [len(q.options) - 1]
+        for q in final.questions
+    }
+    marked = score(final, drawn, widest_answers, 80)
+    widest = '𝔷"' * (NAME_MAX // 2)
+    progress = Progress.start(Officer(widest, "9" * BADGE_MAX, widest), course)
+    Ledger(tmp_path).append_attempt(attempt_record(progress, course, final, marked, 1e9))
+    line = Ledger(tmp_path).attempts_path.read_bytes().split(b"\r\n")[1]
+    assert len(line) < ledger_module._LONGEST_LINE, "every question of the bank answered"
+
+
+def test_a_folder_without_file_locks_is_reported_before_anyone_starts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_locks(fd: int, blocking: bool = True) -> bool:
+        raise OSError(errno.ENOSYS, "Function not implemented")
+
+    monkeypatch.setattr(files, "lock_descriptor", no_locks)
+    assert Ledger(tmp_path).write_problem() is not None
+    assert list(tmp_path.iterdir()) == [], "the probe is cleaned up"
+    monkeypatch.undo()
+    assert Ledger(tmp_path).write_problem() is None

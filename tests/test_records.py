@@ -211,7 +211,7 @@ def test_catching_up_keeps_what_the_place_already_has_and_counts_time_once(
     assert progress.quiz_seconds == 200.0
 
 
-def test_nothing_is_caught_up_from_before_a_retake_or_without_an_offset(
+def test_nothing_is_caught_up_from_before_a_retake_and_an_old_place_reads_all_once(
     tmp_path: Path, course: Course
 ) -> None:
     ledger, _, _, progress = _setup(tmp_path, course)
@@ -221,7 +221,8 @@ def test_nothing_is_caught_up_from_before_a_retake_or_without_an_offset(
     ledger.append_attempt(_check_attempt(course, 1))
     progress.attempts_offset = None  # a place saved before offsets were kept
     catch_up(progress, course, ledger)
-    assert progress.checks == {}
+    assert progress.checks == {course.check_for(course.modules[0]).id: 86}
+    assert progress.attempts_offset == ledger.attempts_size(), "and from now on, from here"
 
 
 def test_a_saved_place_catches_up_with_its_completion_not_one_retaken(
@@ -249,3 +250,23 @@ def test_a_saved_place_catches_up_with_its_completion_not_one_retaken(
     catch_up(progress, course, ledger)
     assert progress.completion == this_run.__dict__
     assert progress.final_draw is None
+
+
+def test_a_check_done_in_one_tab_survives_a_save_from_another(
+    tmp_path: Path, course: Course
+) -> None:
+    ledger, store, token, _ = _setup(tmp_path, course)
+    tab_a, tab_b = store.load(token), store.load(token)
+    assert tab_a is not None and tab_b is not None
+    catch_up(tab_a, course, ledger)
+    catch_up(tab_b, course, ledger)
+    check = course.check_for(course.modules[0]).id
+    ledger.append_attempt(_check_attempt(course, 0))  # tab A's check; A leaves before saving
+    tab_a.checks[check] = 86
+    for n in range(1, 150):  # other officers' attempts, far more than the read looks back
+        ledger.append_attempt(_check_attempt(course, n, badge_number=f"OTHER-{n}"))
+    store.save(token, tab_b)  # tab B, which never saw A's check, saves its place
+    saved = store.load(token)
+    assert saved is not None
+    catch_up(saved, course, ledger)
+    assert saved.checks == {check: 86}

@@ -30,7 +30,12 @@ Identifier = Annotated[
     StringConstraints(strip_whitespace=True, pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=60),
 ]
 
-CODE_FENCE = re.compile(r"^ {0,3}(?:```|~~~)", re.MULTILINE)
+#: Lines that open a Markdown block able to run on past blank lines and rules: a code fence,
+#: display math or an HTML block. A quiz's marked answers are shown as one Markdown element.
+RUNAWAY_BLOCK = re.compile(
+    r"^ {0,3}(?:```|~~~|\$\$|<!--|<\?|<![A-Za-z\[]|<(?:script|pre|style|textarea)\b)",
+    re.MULTILINE | re.IGNORECASE,
+)
 PLACEHOLDER = re.compile(r"\{\{\s*contacts\.([A-Za-z0-9_]+)\.(name|phone|text)\s*\}\}")
 # North American numbers in any usual spelling, and the 5-6 digit SMS short codes.
 PHONE_NUMBER = re.compile(r"(?<![\d-])(?:\+?1[\s.-]?)?\(?\d{3}\)?[\s.-]?\d{3}[\s.-]?\d{4}(?![\d-])")
@@ -319,13 +324,13 @@ def _check_question(q: Question, rel: str, where: str, problems: list[Problem]) 
     question_texts = {"prompt": q.prompt, "explanation": q.explanation}
     question_texts |= {f"options[{i}].text": o.text for i, o in enumerate(q.options)}
     for name, text in question_texts.items():
-        if CODE_FENCE.search(text):
+        if RUNAWAY_BLOCK.search(text):
             problems.append(
                 Problem(
                     rel,
                     f"{where}.{name}",
-                    "has a code fence (``` or ~~~): marked answers are shown together, and a "
-                    "fence would hide the answers after this one",
+                    "starts a block (```, ~~~, $$ or HTML) that would hide the marked answers "
+                    "shown after this one",
                 )
             )
 

@@ -38,8 +38,9 @@ LOCK_TIMEOUT_SECONDS = 30
 QUARANTINE_SUFFIX = ".quarantine"
 #: How much of the file's end is read at a time when looking back for the last line ending.
 _TAIL_CHUNK = 64 * 1024
-#: More than any record's line can take (names and agencies are at most 80 characters).
-_LONGEST_LINE = 4096
+#: More than any record's line can take: names and agencies are at most 80 characters, and an
+#: attempt's answers (the longest field) take about 2 KB for a final of 20 questions.
+_LONGEST_LINE = 16384
 
 logger = logging.getLogger(__name__)
 
@@ -177,7 +178,11 @@ class Ledger:
                 os.fsync(fd)
             finally:
                 os.close(fd)
-            probe.unlink()
+            try:
+                with exclusive(probe, LOCK_TIMEOUT_SECONDS):
+                    pass  # every record is written under a file lock: the folder must allow one
+            finally:
+                probe.unlink(missing_ok=True)
         except OSError as exc:
             return _plain_reason(exc)
         return None
@@ -225,7 +230,7 @@ class Ledger:
         self, badge_number: str, agency: str, course_id: str, since: str, after: int = 0
     ) -> list[dict[str, str]]:
         """The officer's attempts at the course submitted at or after `since` (ISO UTC), read
-        from a little before `after` (`attempts_size` when their place was last saved), in
+        from a little before `after` (`attempts_size` when their session last caught up), in
         the order they were written: how a saved place catches up with the ledger."""
         rows = _officer_rows(self.attempts_path, badge_number, agency, course_id, after)
         return [row for row in rows if row.get("submitted_at", "") >= since]

@@ -21,7 +21,6 @@ from typing import Any, Literal
 
 from training.content import Course, Lesson, Module, minimum_seconds
 from training.files import exclusive, write_all
-from training.ledger import ATTEMPTS_FILE
 from training.officers import Officer
 
 PROGRESS_DIR = "progress"
@@ -84,18 +83,26 @@ class Progress:
     earlier_completions: list[dict[str, Any]] = field(default_factory=list)
     #: The completions file's size when this run began: its completion can only come after.
     completions_offset: int = 0
-    #: The attempts file's size when this was saved: attempts written after it are caught up
-    #: with on the next sign-in (`catch_up`). None in files saved before it was kept.
+    #: The attempts file's size when this session began or last caught up with the ledger
+    #: (records.catch_up): what this place does not reflect can only come after it. None in
+    #: files saved before it was kept (then the whole file is read once).
     attempts_offset: int | None = None
 
     @classmethod
-    def start(cls, officer: Officer, course: Course, completions_offset: int = 0) -> Progress:
+    def start(
+        cls,
+        officer: Officer,
+        course: Course,
+        completions_offset: int = 0,
+        attempts_offset: int = 0,
+    ) -> Progress:
         return cls(
             officer.name,
             officer.badge_number,
             officer.agency,
             course.info.id,
             completions_offset=completions_offset,
+            attempts_offset=attempts_offset,
         )
 
     @property
@@ -247,12 +254,6 @@ class ProgressStore:
     def save(self, token: str, progress: Progress) -> None:
         """Replace the officer's file whole (write aside, fsync, rename): never half-written."""
         path = self._path(token)
-        try:
-            progress.attempts_offset = os.stat(self.directory.parent / ATTEMPTS_FILE).st_size
-        except FileNotFoundError:
-            progress.attempts_offset = 0
-        except OSError:
-            progress.attempts_offset = None  # unknown: nothing will be caught up with
         data = progress.to_json().encode("utf-8")
         tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
         flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL

@@ -9,6 +9,8 @@ all end with one completion row.
 
 from __future__ import annotations
 
+import csv
+
 from training import certificates
 from training.content import Course, Quiz
 from training.grading import Score, answers_json
@@ -103,24 +105,25 @@ def _recorded_completion(progress: Progress, ledger: Ledger) -> CompletionRecord
 
 def catch_up(progress: Progress, course: Course, ledger: Ledger) -> None:
     """Bring a saved place up to date with the ledger, whose rows are the record: the
-    knowledge checks and the completion recorded after the place was last saved. A check or a
-    passed final does not wait to save the place (the next click does), and an officer may
-    leave before making it."""
+    knowledge checks and the completion recorded that the place does not show yet. A check or
+    a passed final does not wait to save the place (a later click does), and an officer may
+    leave first, or work in two tabs."""
     try:
+        # The size before reading: rows appended while reading are read next time, not lost.
+        size = ledger.attempts_size()
         if progress.completion is None:
             done = _recorded_completion(progress, ledger)
             if done is not None:
                 progress.completion = done.__dict__.copy()
                 progress.final_draw = None
-        if progress.attempts_offset is None:
-            return  # saved before offsets were kept
         attempts = ledger.attempts_since(
             progress.badge_number,
             progress.agency,
             progress.course_id,
             utc_iso(progress.started_at),
-            after=progress.attempts_offset,
+            after=progress.attempts_offset or 0,
         )
-    except OSError:
-        return  # unreadable now: a step is asked again rather than the sign-in failing
-    progress.catch_up(course, attempts)
+        progress.catch_up(course, attempts)
+    except (OSError, ValueError, csv.Error):
+        return  # unreadable or hand-edited: a step is asked again rather than sign-in failing
+    progress.attempts_offset = size

@@ -37,7 +37,11 @@ def _build() -> dict[Path | str, StreamlitPage]:
 
     return {
         TRAINING: st.Page(
-            training_page.render, title="Training", icon=":material/school:", default=True
+            training_page.render,
+            title="Training",
+            icon=":material/school:",
+            url_path="training",
+            default=True,
         ),
         WHO_TO_CALL: st.Page(
             WHO_TO_CALL, title="Who to call", icon=":material/call:", url_path="who-to-call"

@@ -143,16 +143,16 @@ def _submit(
         prog.checks[quiz.id] = score.percent
     # Kept as marked: the results page is drawn again on every click until the officer moves on.
     st.session_state["quiz_result"] = {"quiz_id": quiz.id, "drawn": drawn, "score": score}
-    # The ledger first, the officer's place after: a crash in between can show the same
-    # questions again (and record a second attempt), never lose a recorded result. A check's
-    # attempt row and a passed final's completion row, once written, are the record: the next
-    # click saves the place, and an officer who leaves first is caught up from the ledger at
-    # sign-in (records.catch_up). A failed final's place is saved now: its next draw is new.
+    # The ledger rows are the record; the officer's place is saved by a later click, and an
+    # officer who leaves first is caught up from the ledger at sign-in (records.catch_up). So a
+    # check whose row could not be written is asked again, not shown done. A final is saved
+    # now unless its completion is recorded: its answers have been shown, so its next draw
+    # must be a new one.
     recorded = False
     try:
         recorded = session.flush_pending(ledger, store)
     finally:
-        if not (recorded and (quiz.kind == "check" or score.passed)):
+        if quiz.kind == "final" and not (recorded and score.passed):
             session.save(store)
 
 
@@ -240,7 +240,7 @@ def render_check(
             args=(course, index, store),
             width=STEP_BUTTON_WIDTH,
         )
-        if quiz.id in prog.checks:
+        if quiz.id in prog.checks and not session.pending():  # on, once it is recorded
             st.button(
                 "Continue",
                 type="primary",

@@ -84,8 +84,8 @@ def pending() -> list[Pending]:
 
 
 def flush_pending(ledger: Ledger, store: ProgressStore) -> bool:
-    """Save waiting records; True when nothing is left waiting. The caller saves the
-    officer's progress afterwards (once, whatever was written)."""
+    """Save waiting records; True when nothing is left waiting. The officer's place is the
+    caller's to save (a recorded check or completion does not need it at once)."""
     waiting = pending()
     if not waiting:
         return True

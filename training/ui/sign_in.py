@@ -36,7 +36,7 @@ def _start(course: Course, store: ProgressStore, records: Ledger) -> None:
     except OSError:
         saved = None
     if saved is None or saved.course_id != course.info.id:
-        saved = Progress.start(officer, course, records.completions_size())
+        saved = Progress.start(officer, course, records.completions_size(), records.attempts_size())
     else:
         catch_up(saved, course, records)
         saved.name = officer.name  # the latest spelling the officer typed is the one we keep
