@@ -248,14 +248,10 @@ def _ledger_worker(directory: str, worker: int, start: Barrier) -> None:
 
 
 def _bare_worker(directory: str, worker: int, start: Barrier) -> None:
-    from dataclasses import astuple
-
     path = Path(directory) / CompletionRecord.FILE
     header = ledger_module._csv_line(COMPLETION_COLUMNS)
     lines = [
-        ledger_module._csv_line(
-            tuple(ledger_module._cell(v, "") for v in astuple(record(worker * 100_000 + i)))
-        )
+        ledger_module._record_line(record(worker * 100_000 + i), COMPLETION_COLUMNS)
         for i in range(EACH)
     ]
     start.wait()

@@ -110,10 +110,27 @@ def new_id() -> str:
     return uuid.uuid4().hex
 
 
+class _LineBuffer(threading.local):
+    """One CSV writer and buffer a thread, reused: a line is made for every record written."""
+
+    def __init__(self) -> None:
+        self.buffer = io.StringIO()
+        self.writer = csv.writer(self.buffer, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
+
+
+_line_buffer = _LineBuffer()
+
+
+def _csv_text(values: tuple[object, ...]) -> str:
+    made = _line_buffer
+    made.buffer.seek(0)
+    made.buffer.truncate()
+    made.writer.writerow(values)
+    return made.buffer.getvalue()
+
+
 def _csv_line(values: tuple[object, ...]) -> bytes:
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL).writerow(values)
-    return buffer.getvalue().encode("utf-8")
+    return _csv_text(values).encode("utf-8")
 
 
 #: Each file's columns and header line, by file name.
@@ -123,12 +140,22 @@ _LAYOUT: dict[str, tuple[tuple[str, ...], bytes]] = {
 }
 
 
-def _cell(value: object, column: str) -> object:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str) and _CONTROL.search(value):
-        raise ValueError(f"{column} holds a control character or line break; it cannot be stored")
-    return value
+def _record_line(record: CompletionRecord | AttemptRecord, columns: tuple[str, ...]) -> bytes:
+    """The record as one CSV line; a field holding a control character or a line break is
+    refused, naming the field: each record must stay on one line."""
+    values = tuple(
+        ("true" if value else "false") if type(value) is bool else value
+        for value in (getattr(record, column) for column in columns)
+    )
+    text = _csv_text(values)
+    # One search of the whole line (its own line ending aside), not one per field.
+    if _CONTROL.search(text, 0, len(text) - 2):
+        for column, value in zip(columns, values, strict=True):
+            if isinstance(value, str) and _CONTROL.search(value):
+                raise ValueError(
+                    f"{column} holds a control character or line break; it cannot be stored"
+                )
+    return text.encode("utf-8")
 
 
 class Ledger:
@@ -136,6 +163,11 @@ class Ledger:
 
     def __init__(self, results_dir: Path) -> None:
         self.results_dir = Path(results_dir)
+        # Each file's path and lock, made once: they are needed for every record written.
+        self._files = {
+            name: (self.results_dir / name, f"{self.results_dir / name}.lock")
+            for name in (COMPLETIONS_FILE, ATTEMPTS_FILE)
+        }
 
     @property
     def completions_path(self) -> Path:
@@ -153,15 +185,15 @@ class Ledger:
 
     def _append(self, record: CompletionRecord | AttemptRecord) -> None:
         columns, header = _LAYOUT[record.FILE]
-        line = _csv_line(tuple(_cell(getattr(record, c), c) for c in columns))
-        path = self.results_dir / record.FILE
+        line = _record_line(record, columns)
+        path, lock = self._files[record.FILE]
         try:
             try:
-                with exclusive(f"{path}.lock", LOCK_TIMEOUT_SECONDS):
+                with exclusive(lock, LOCK_TIMEOUT_SECONDS):
                     _append_locked(path, header, line)
             except FileNotFoundError:  # the first record here, or the folder was removed
                 self.results_dir.mkdir(parents=True, exist_ok=True)
-                with exclusive(f"{path}.lock", LOCK_TIMEOUT_SECONDS):
+                with exclusive(lock, LOCK_TIMEOUT_SECONDS):
                     _append_locked(path, header, line)
         except OSError as exc:
             raise LedgerWriteError(exc.errno, _plain_reason(exc), str(path)) from exc
