@@ -70,6 +70,14 @@ def answer(at: AppTest, quiz: Quiz, right: bool) -> None:
             at.radio(key=f"q_{question.id}").set_value(pick)
 
 
+def walk_to_first_check(at: AppTest, course: Course) -> Quiz:
+    """Read the first module's lessons; return its knowledge check, now on screen."""
+    module = course.modules[0]
+    for _ in module.lessons:
+        click(at, "Next")
+    return course.check_for(module)
+
+
 def walk_to_final(at: AppTest, course: Course) -> AppTest:
     """Read every lesson and pass every knowledge check; stop at the final assessment."""
     for _ in range(100):

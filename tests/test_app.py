@@ -19,6 +19,7 @@ from tests.apptest_helpers import (
     sign_in,
     titles,
     walk_to_final,
+    walk_to_first_check,
 )
 from training import ledger as ledger_module
 from training.content import Course
@@ -127,10 +128,7 @@ def test_a_check_stays_done_when_the_officer_leaves_right_after_it(
     results_dir: Path, course: Course
 ) -> None:
     at = sign_in(open_app(), badge="leave-1")
-    module = course.modules[0]
-    for _ in module.lessons:
-        click(at, "Next")
-    check = course.check_for(module)
+    check = walk_to_first_check(at, course)
     answer(at, check, right=True)
     click(at, "Submit answers")
     token = at.query_params["resume"]
@@ -214,10 +212,7 @@ def test_a_check_that_could_not_be_recorded_is_not_shown_done(
     results_dir: Path, course: Course, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     at = sign_in(open_app(), badge="disk-1")
-    module = course.modules[0]
-    for _ in module.lessons:
-        click(at, "Next")
-    check = course.check_for(module)
+    check = walk_to_first_check(at, course)
 
     def disk_full(path: Path, header: bytes, line: bytes) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
