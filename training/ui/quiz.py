@@ -62,8 +62,8 @@ def result_view(
 ) -> None:
     """Every marked answer with its explanation, in one Markdown element: a results page
     redraws on every click, and one element per question cost 2 messages each (14 for a check,
-    40 for the final). Content validation keeps code fences out of question text, so one
-    question cannot swallow the ones after it."""
+    40 for the final). Content validation keeps code fences, display math and HTML blocks out
+    of question text, so one question cannot swallow the ones after it."""
     marked: list[str] = []
     for number, (d, result) in enumerate(zip(drawn, score.results, strict=True), start=1):
         question = quiz.question(d.question_id)
@@ -232,6 +232,8 @@ def render_check(
         # Seeded by officer and check: the same order on every rerun and after a refresh.
         order = random.Random(f"{session.token()}:{quiz.id}")
         _form(course, quiz, grading.draw(quiz, order), settings.pass_mark, settings, ledger, store)
+    if session.pending():
+        return  # Back or Continue would save the place with this check done but not recorded
     with st.container(horizontal=True, horizontal_alignment="distribute", key="step_buttons"):
         st.button(
             "Back",
@@ -240,7 +242,7 @@ def render_check(
             args=(course, index, store),
             width=STEP_BUTTON_WIDTH,
         )
-        if quiz.id in prog.checks and not session.pending():  # on, once it is recorded
+        if quiz.id in prog.checks:
             st.button(
                 "Continue",
                 type="primary",
