@@ -171,11 +171,11 @@ class Ledger:
 
     @property
     def completions_path(self) -> Path:
-        return self.results_dir / COMPLETIONS_FILE
+        return self._files[COMPLETIONS_FILE][0]
 
     @property
     def attempts_path(self) -> Path:
-        return self.results_dir / ATTEMPTS_FILE
+        return self._files[ATTEMPTS_FILE][0]
 
     def append_completion(self, record: CompletionRecord) -> None:
         self._append(record)
