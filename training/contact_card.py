@@ -186,8 +186,11 @@ def _contact(
     y += 3 * scale
     numbers = [("CALL", contact.phone), ("TEXT", contact.text)]
     shown = [(label, value) for label, value in numbers if value]
+    web = [("ONLINE", contact.web)] if contact.web else []
     # Call and text share a line when both fit at full size; otherwise each gets its own.
     rows = [shown] if _numbers_width(pdf, shown, number_size) <= width else [[n] for n in shown]
+    # An address is long: a line of its own, at a size that fits the column.
+    rows += [web]
     for row in rows:
         if row:
             if draw:

@@ -36,7 +36,7 @@ RUNAWAY_BLOCK = re.compile(
     r"^ {0,3}(?:```|~~~|\$\$|<!--|<\?|<![A-Za-z\[]|<(?:script|pre|style|textarea)\b)",
     re.MULTILINE | re.IGNORECASE,
 )
-PLACEHOLDER = re.compile(r"\{\{\s*contacts\.([A-Za-z0-9_]+)\.(name|phone|text)\s*\}\}")
+PLACEHOLDER = re.compile(r"\{\{\s*contacts\.([A-Za-z0-9_]+)\.(name|phone|text|web)\s*\}\}")
 # North American numbers in any usual spelling, and the 5-6 digit SMS short codes.
 PHONE_NUMBER = re.compile(r"(?<![\d-])(?:\+?1[\s.-]?)?\(?\d{3}\)?[\s.-]?\d{3}[\s.-]?\d{4}(?![\d-])")
 # A section number right after "§" (34 U.S.C. § 41309) is a citation, not a text code.
@@ -54,6 +54,16 @@ class Contact(_Model):
     name: Text
     phone: Text | None = None
     text: Text | None = None
+    #: A web address without its scheme (reportabuse.mdcps.ms.gov); links open it over https.
+    web: (
+        Annotated[
+            str,
+            StringConstraints(
+                strip_whitespace=True, pattern=r"^[a-z0-9-]+(?:\.[a-z0-9-]+)+(?:/[\w./-]*)?$"
+            ),
+        ]
+        | None
+    ) = None
     when: Text
 
     def digits(self) -> set[str]:

@@ -157,6 +157,8 @@ def contact_lines(course: Course) -> list[tuple[str, str, str]]:
             ways.append(f"call [{contact.phone}]({_tel(contact.phone)})")
         if contact.text:
             ways.append(f"text {escape_markdown(contact.text)}")
+        if contact.web:
+            ways.append(f"report online at [{contact.web}](https://{contact.web})")
         lines.append(
             (escape_markdown(contact.name), " or ".join(ways), escape_markdown(contact.when))
         )
