@@ -120,6 +120,8 @@ class Question(_Model):
     options: list[Option] = Field(min_length=2, max_length=8)
     explanation: Text
     tags: list[Identifier] = Field(default_factory=list)
+    #: The module a final question examines (the blueprint draws by it); checks leave it out.
+    module: Identifier | None = None
 
     @property
     def correct_positions(self) -> frozenset[int]:
@@ -132,6 +134,8 @@ class Quiz(_Model):
     kind: Literal["check", "final"]
     draw: int | None = Field(default=None, ge=1)
     pass_mark: int | None = Field(default=None, ge=1, le=100)
+    #: The final's plan: how many questions each draw takes from each module's questions.
+    blueprint: dict[Identifier, Annotated[int, Field(ge=1)]] | None = None
     questions: list[Question] = Field(min_length=1)
 
     @property
