@@ -57,7 +57,7 @@ def _timed(owner: object, name: str, label: str | None = None) -> Callable[..., 
 
 
 def _instrument() -> None:
-    for name in ("settings_or_stop", "course_or_stop", "progress_store", "report_it_panel"):
+    for name in ("settings_or_stop", "course_or_stop", "open_store_or_stop", "report_it_panel"):
         setattr(page, name, _timed(common, name))  # the page imported them by name
     for name in ("_sidebar", "_progress_header", "start_at_top"):
         _timed(page, name)

@@ -12,7 +12,7 @@ from training.auth import hash_password
 from training.config import ConfigError, load_settings, secret_key
 from training.content import ContentError, check_course, course_version, load_course
 from training.demo import DemoDataError, write_demo_ledger
-from training.ledger import Ledger
+from training.storage import open_store
 from training.verification import check_certificate, describe
 
 
@@ -61,7 +61,7 @@ def _verify(args: argparse.Namespace) -> int:
         )
         return 1
     found = check_certificate(
-        args.code, Ledger(settings.results_dir), secret_key(settings), course.info, settings.zone
+        args.code, open_store(settings), secret_key(settings), course.info, settings.zone
     )
     if found is None:
         print(f"Not a valid certificate: {args.code}")

@@ -38,6 +38,8 @@ class Settings:
     coordinator_password_hash: str | None
     coordinator_emails: tuple[str, ...]
     secret_key_setting: str | None
+    #: A libpq URL: records live in PostgreSQL (nothing under results_dir) when set.
+    database_url: str | None = None
 
     @property
     def zone(self) -> ZoneInfo:
@@ -55,6 +57,7 @@ SETTING_VARIABLES = (
     "TRAINING_PASS_MARK",
     "TRAINING_SEAT_TIME_SCALE",
     "TRAINING_PUBLIC_URL",
+    "TRAINING_DATABASE_URL",
 )
 
 
@@ -169,6 +172,14 @@ def _settings_as_of(
     emails = _lookup("TRAINING_COORDINATOR_EMAILS", data, ("coordinator", "allowed_emails"))
     if isinstance(emails, str):
         emails = emails.split(",")
+    database_url = _lookup("TRAINING_DATABASE_URL", data, ("database", "url"))
+    if database_url and not secret_key:
+        # With a database the results folder is not written to, so no key file can be made
+        # there; and several servers must sign with the same key.
+        raise ConfigError(
+            "TRAINING_SECRET_KEY must be set when TRAINING_DATABASE_URL is set (every server "
+            "on the database signs certificate codes and resume links with it)"
+        )
     return Settings(
         content_root=Path(str(content)),
         results_dir=results_dir,
@@ -181,6 +192,7 @@ def _settings_as_of(
         coordinator_password_hash=str(password_hash) if password_hash else None,
         coordinator_emails=tuple(str(e).strip() for e in emails or () if str(e).strip()),
         secret_key_setting=str(secret_key) if secret_key else None,
+        database_url=str(database_url) if database_url else None,
     )
 
 

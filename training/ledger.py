@@ -198,6 +198,24 @@ class Ledger:
         except OSError as exc:
             raise LedgerWriteError(exc.errno, _plain_reason(exc), str(path)) from exc
 
+    def append_completion_once(self, record: CompletionRecord) -> CompletionRecord:
+        """Append the completion unless the officer already has one for its course and course
+        version; return the one kept. Checked and written under the file's lock, so two tabs
+        or two processes finishing at once end with one row."""
+        columns, header = _LAYOUT[COMPLETIONS_FILE]
+        line = _record_line(record, columns)
+        path, lock = self._files[COMPLETIONS_FILE]
+        try:
+            try:
+                with exclusive(lock, LOCK_TIMEOUT_SECONDS):
+                    return _append_unless_recorded(path, header, line, record)
+            except FileNotFoundError:  # the first record here, or the folder was removed
+                self.results_dir.mkdir(parents=True, exist_ok=True)
+                with exclusive(lock, LOCK_TIMEOUT_SECONDS):
+                    return _append_unless_recorded(path, header, line, record)
+        except OSError as exc:
+            raise LedgerWriteError(exc.errno, _plain_reason(exc), str(path)) from exc
+
     def write_problem(self) -> str | None:
         """Why records cannot be saved here right now (None when they can): checked before an
         officer starts, so nobody works through the course only to lose the result."""
@@ -275,6 +293,17 @@ class Ledger:
         return _record(match.iloc[0])
 
 
+def _append_unless_recorded(
+    path: Path, header: bytes, line: bytes, record: CompletionRecord
+) -> CompletionRecord:
+    """The caller holds the completions lock."""
+    for row in _officer_rows(path, record.badge_number, record.agency, record.course_id, 0):
+        if row.get("course_version") == record.course_version:
+            return _record(row)
+    _append_locked(path, header, line)
+    return record
+
+
 def _officer_rows(
     path: Path, badge_number: str, agency: str, course_id: str, after: int
 ) -> list[dict[str, str]]:
@@ -295,7 +324,16 @@ def _officer_rows(
     columns = next(csv.reader([header.decode("utf-8-sig")]), [])
     needle = _csv_line((badge_number,)).rstrip(b"\r\n")
     # Only whole lines; a line without the badge's bytes cannot be the officer's.
-    lines = [line for line in data[: data.rfind(b"\n") + 1].splitlines() if needle in line]
+    whole = data[: data.rfind(b"\n") + 1]
+    lines: list[bytes] = []
+    # Jump from one occurrence of the badge to the next rather than splitting every line: the
+    # whole file is read when a completion is checked for, and few lines are the officer's.
+    at = whole.find(needle)
+    while at >= 0:
+        start = whole.rfind(b"\n", 0, at) + 1
+        end = whole.find(b"\n", at) + 1
+        lines.append(whole[start:end].rstrip(b"\r\n"))
+        at = whole.find(needle, end)
     rows = []
     for values in csv.reader(line.decode("utf-8") for line in lines):
         row = dict(zip(columns, values, strict=False))

@@ -13,14 +13,13 @@ import json
 import os
 import secrets
 import time
-from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
 from training.content import Course, Lesson, Module, minimum_seconds
-from training.files import exclusive, write_all
+from training.files import write_all
 from training.officers import Officer
 
 PROGRESS_DIR = "progress"
@@ -272,8 +271,3 @@ class ProgressStore:
         except BaseException:
             tmp.unlink(missing_ok=True)
             raise
-
-    def lock(self, token: str) -> AbstractContextManager[None]:
-        """Held while an officer's completion is recorded, so two tabs record it once."""
-        self.directory.mkdir(parents=True, exist_ok=True)
-        return exclusive(f"{self._path(token)}.lock", 30)

@@ -1,10 +1,10 @@
 """What an officer earns, as ledger records, saved exactly once.
 
 A submitted quiz becomes an AttemptRecord; a passed final also becomes a CompletionRecord. The
-records wait in the officer's session until the ledger has them, so a failed write loses
-nothing and "Retry saving" sends the same records again. A completion is written under the
-officer's lock after re-reading their saved progress, so double clicks, reruns and a second tab
-all end with one completion row.
+records wait in the officer's session until the store has them, so a failed write loses
+nothing and "Retry saving" sends the same records again. The store keeps one completion per
+officer and course version, so double clicks, reruns, a second tab or a second server all end
+with one completion row.
 """
 
 from __future__ import annotations
@@ -14,8 +14,9 @@ import csv
 from training import certificates
 from training.content import Course, Quiz
 from training.grading import Score, answers_json
-from training.ledger import AttemptRecord, CompletionRecord, Ledger, new_id, utc_iso, utc_now
-from training.progress import Progress, ProgressStore
+from training.ledger import AttemptRecord, CompletionRecord, new_id, utc_iso, utc_now
+from training.progress import Progress
+from training.storage import Store
 
 Pending = AttemptRecord | CompletionRecord
 
@@ -56,44 +57,28 @@ def completion_record(
     )
 
 
-def save_pending(
-    pending: list[Pending], ledger: Ledger, store: ProgressStore, token: str
-) -> CompletionRecord | None:
+def save_pending(pending: list[Pending], store: Store) -> CompletionRecord | None:
     """Write the waiting records in order, taking each off `pending` once it is saved.
 
     On a failed write the error propagates and `pending` still holds that record and those
-    after it. Returns the officer's completion when one is recorded.
+    after it. Returns the officer's completion when one is recorded: the store keeps one per
+    officer and course version, so a double click, a second tab or a retake returns the one
+    already recorded.
     """
     completion: CompletionRecord | None = None
     while pending:
         record = pending[0]
         if isinstance(record, CompletionRecord):
-            completion = _save_completion_once(record, ledger, store, token)
+            completion = store.record_completion(record)
         else:
-            ledger.append_attempt(record)
+            store.append_attempt(record)
         pending.pop(0)
     return completion
 
 
-def _save_completion_once(
-    record: CompletionRecord, ledger: Ledger, store: ProgressStore, token: str
-) -> CompletionRecord:
-    with store.lock(token):
-        saved = store.load(token)
-        if saved is not None and saved.completion is not None:
-            return CompletionRecord(**saved.completion)
-        # Another tab may have recorded the completion without its place being saved since;
-        # the ledger itself says whether this run is already done.
-        earlier = _recorded_completion(saved, ledger) if saved is not None else None
-        if earlier is not None:
-            return earlier
-        ledger.append_completion(record)
-        return record
-
-
-def _recorded_completion(progress: Progress, ledger: Ledger) -> CompletionRecord | None:
-    """The completion the ledger holds for this run of the course (not one retaken), if any."""
-    return ledger.completion_since(
+def _recorded_completion(progress: Progress, store: Store) -> CompletionRecord | None:
+    """The completion the store holds for this run of the course (not one retaken), if any."""
+    return store.completion_since(
         progress.badge_number,
         progress.agency,
         progress.course_id,
@@ -103,20 +88,20 @@ def _recorded_completion(progress: Progress, ledger: Ledger) -> CompletionRecord
     )
 
 
-def catch_up(progress: Progress, course: Course, ledger: Ledger) -> None:
-    """Bring a saved place up to date with the ledger, whose rows are the record: the
+def catch_up(progress: Progress, course: Course, store: Store) -> None:
+    """Bring a saved place up to date with the records, which are the record: the
     knowledge checks and the completion recorded that the place does not show yet. A check or
     a passed final does not wait to save the place (a later click does), and an officer may
-    leave first, or work in two tabs."""
+    leave first, work in two tabs, or go on on another server."""
     try:
-        # The size before reading: rows appended while reading are read next time, not lost.
-        size = ledger.attempts_size()
+        # The mark before reading: rows added while reading are read next time, not lost.
+        mark = store.attempts_mark()
         if progress.completion is None:
-            done = _recorded_completion(progress, ledger)
+            done = _recorded_completion(progress, store)
             if done is not None:
                 progress.completion = done.__dict__.copy()
                 progress.final_draw = None
-        attempts = ledger.attempts_since(
+        attempts = store.attempts_since(
             progress.badge_number,
             progress.agency,
             progress.course_id,
@@ -126,4 +111,4 @@ def catch_up(progress: Progress, course: Course, ledger: Ledger) -> None:
         progress.catch_up(course, attempts)
     except (OSError, ValueError, csv.Error):
         return  # unreadable or hand-edited: a step is asked again rather than sign-in failing
-    progress.attempts_offset = size
+    progress.attempts_offset = mark

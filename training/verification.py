@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from training import certificates
 from training.content import CourseInfo
-from training.ledger import Ledger
+from training.storage import Store
 
 #: Wrong codes from one client before checks are refused for a while.
 MAX_WRONG_CODES = 10
@@ -40,13 +40,13 @@ def describe(found: VerifiedCertificate) -> str:
 
 
 def check_certificate(
-    code: str, ledger: Ledger, key: bytes, course: CourseInfo, zone: ZoneInfo
+    code: str, store: Store, key: bytes, course: CourseInfo, zone: ZoneInfo
 ) -> VerifiedCertificate | None:
     """The certificate's details when the code is genuine and recorded; None otherwise."""
     normalized = certificates.normalize(code)
     if not certificates.is_genuine_form(normalized, key):
         return None
-    record = ledger.find_certificate(normalized)
+    record = store.find_certificate(normalized)
     if record is None:
         return None
     same_course = record.course_id == course.id

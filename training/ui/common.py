@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import time
 from pathlib import Path
@@ -9,12 +10,13 @@ from pathlib import Path
 import streamlit as st
 
 from training.auth import LoginThrottle
-from training.config import ConfigError, Settings, load_settings, secret_key
+from training.config import ConfigError, Settings, load_settings
 from training.content import ContentError, Course, load_course
-from training.ledger import Ledger
-from training.progress import ProgressStore
+from training.storage import Store, open_store
 from training.ui.navigation import WHO_TO_CALL, link_to
 from training.verification import MAX_WRONG_CODES, WRONG_CODE_LOCKOUT_SECONDS
+
+logger = logging.getLogger(__name__)
 
 #: Back / Next / Continue, in pixels: two fit side by side on a 360-pixel phone and are easy
 #: to hit with a thumb.
@@ -40,6 +42,8 @@ def settings_or_stop() -> Settings:
     try:
         return load_settings()
     except ConfigError as exc:
+        # In the server's log too: whoever starts it reads that, not the page.
+        logger.error("The training is not set up correctly: %s", exc)
         _problem_page(
             "The training is not set up correctly",
             "A setting has a value the app cannot use. An administrator must correct it.",
@@ -79,13 +83,6 @@ def course_or_stop(settings: Settings) -> Course:
 
 
 @st.cache_resource
-def login_throttle() -> LoginThrottle:
-    """One throttle for the whole server (defined in a module, not a page script, so that the
-    cache keeps it): a new tab or session does not reset the count of wrong passwords."""
-    return LoginThrottle()
-
-
-@st.cache_resource
 def verify_throttle() -> LoginThrottle:
     """Slows down anyone trying code after code on the Verify certificate page."""
     return LoginThrottle(max_failures=MAX_WRONG_CODES, lockout_seconds=WRONG_CODE_LOCKOUT_SECONDS)
@@ -97,10 +94,6 @@ def client_id() -> str:
     # errs on the side of refusing rather than letting guesses through.
     address = st.context.ip_address
     return address if isinstance(address, str) and address else "unknown client"
-
-
-def ledger(settings: Settings) -> Ledger:
-    return Ledger(settings.results_dir)
 
 
 #: How long a successful check that results can be written is trusted within a session.
@@ -115,7 +108,7 @@ def results_writable_or_stop(settings: Settings) -> None:
     checked_at = st.session_state.get("results_writable_at", 0.0)
     if time.time() - checked_at < WRITE_CHECK_SECONDS:
         return
-    problem = ledger(settings).write_problem()
+    problem = open_store_or_stop(settings).write_problem()
     if problem is None:
         st.session_state["results_writable_at"] = time.time()
     else:
@@ -127,9 +120,10 @@ def results_writable_or_stop(settings: Settings) -> None:
         )
 
 
-def progress_store(settings: Settings) -> ProgressStore:
+def open_store_or_stop(settings: Settings) -> Store:
+    """The configured Store (made once per process); a plain page when it cannot be opened."""
     try:
-        key = secret_key(settings)
+        return open_store(settings)
     except OSError as exc:
         _problem_page(
             "The training cannot save results right now",
@@ -138,7 +132,6 @@ def progress_store(settings: Settings) -> ProgressStore:
             [f"{settings.results_dir}: {exc.strerror or exc}"],
         )
         raise AssertionError("unreachable") from exc
-    return ProgressStore(settings.results_dir, key)
 
 
 def _tel(phone: str) -> str:

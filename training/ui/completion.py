@@ -9,8 +9,8 @@ import streamlit as st
 from training.certificates import certificate_pdf
 from training.config import Settings
 from training.content import Course
-from training.ledger import CompletionRecord, Ledger
-from training.progress import ProgressStore
+from training.ledger import CompletionRecord
+from training.storage import Store
 from training.ui import session
 from training.ui.common import escape_markdown
 from training.ui.quiz import last_result, result_view
@@ -36,8 +36,8 @@ def certificate_button(
     )
 
 
-def _retake(store: ProgressStore, records: Ledger) -> None:
-    session.signed_in().retake(records.completions_size())
+def _retake(store: Store) -> None:
+    session.signed_in().retake(store.completions_mark())
     st.session_state.pop("quiz_result", None)
     session.save(store)
 
@@ -46,8 +46,7 @@ def render(
     course: Course,
     record: CompletionRecord,
     settings: Settings,
-    store: ProgressStore,
-    records: Ledger,
+    store: Store,
 ) -> None:
     st.title("Training complete")
     st.success(
@@ -75,4 +74,4 @@ def render(
             "You may retake the whole course, for example as a refresher. Your completion and "
             "certificate stay on record."
         )
-        st.button("Retake the course", key="retake_course", on_click=_retake, args=(store, records))
+        st.button("Retake the course", key="retake_course", on_click=_retake, args=(store,))

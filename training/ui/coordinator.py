@@ -16,13 +16,13 @@ from training import auth, reports, roster
 from training.config import Settings
 from training.content import Course
 from training.ledger import attempts_csv, completions_csv, safe_csv
+from training.storage import Store
 from training.ui import console_data
 from training.ui.common import (
     client_id,
     course_or_stop,
     escape_markdown,
-    ledger,
-    login_throttle,
+    open_store_or_stop,
     settings_or_stop,
 )
 
@@ -51,19 +51,19 @@ def _sign_out(reason: str | None = None) -> None:
         st.logout()
 
 
-def _try_password(stored_hash: str) -> None:
+def _try_password(stored_hash: str, store: Store) -> None:
+    # The count of wrong passwords is the store's: every server on it refuses alike.
     client = client_id()
-    throttle = login_throttle()
-    if throttle.seconds_locked(client):
+    if store.sign_in_locked_seconds(client):
         return
     typed = st.session_state.get("coordinator_password", "")
     st.session_state["coordinator_password"] = ""
     if typed and auth.verify_password(typed, stored_hash):
-        throttle.success(client)
+        store.sign_in_succeeded(client)
         st.session_state[SIGNED_IN] = st.session_state[LAST_SEEN] = time.time()
         st.session_state.pop("coordinator_notice", None)
     else:
-        throttle.failure(client)
+        store.sign_in_failed(client)
         st.session_state["coordinator_notice"] = "That password is not right."
 
 
@@ -115,7 +115,8 @@ def _sign_in_form(settings: Settings) -> None:
             icon=":material/error:",
         )
         return
-    locked = login_throttle().seconds_locked(client_id())
+    store = open_store_or_stop(settings)
+    locked = store.sign_in_locked_seconds(client_id())
     if locked:
         minutes = max(1, round(locked / 60))
         st.error(
@@ -126,7 +127,9 @@ def _sign_in_form(settings: Settings) -> None:
         return
     with st.form("coordinator_sign_in", enter_to_submit=True):
         st.text_input("Password", type="password", key="coordinator_password")
-        st.form_submit_button("Sign in", type="primary", on_click=_try_password, args=(stored,))
+        st.form_submit_button(
+            "Sign in", type="primary", on_click=_try_password, args=(stored, store)
+        )
 
 
 @st.fragment(run_every=60)
@@ -164,7 +167,7 @@ def _filters(table: pd.DataFrame) -> reports.CompletionFilter:
 
 
 def _records_tab(course: Course, settings: Settings) -> None:
-    book = ledger(settings)
+    book = open_store_or_stop(settings)
     table = console_data.tables(book, settings.timezone)
     chosen = _filters(table)
     shown = reports.filter_completions(table, chosen)
@@ -261,7 +264,7 @@ def _roster_tab(settings: Settings) -> None:
         # The message quotes the file's name and headings: shown as text, never as markup.
         st.error(escape_markdown(str(exc)), icon=":material/error:")
         return
-    missing = roster.missing_from(people, ledger(settings).read_completions())
+    missing = roster.missing_from(people, open_store_or_stop(settings).read_completions())
     st.metric("Not completed", f"{len(missing)} of {len(people)}")
     st.dataframe(missing, hide_index=True, width="stretch")
     st.download_button(
@@ -275,7 +278,7 @@ def _roster_tab(settings: Settings) -> None:
 
 
 def _questions_tab(course: Course, settings: Settings) -> None:
-    table = console_data.questions(ledger(settings), course)
+    table = console_data.questions(open_store_or_stop(settings), course)
     flagged = int(table["flagged"].sum())
     st.markdown(
         f"How often each question was drawn and answered correctly. {flagged} question"

@@ -8,7 +8,7 @@ import streamlit as st
 
 from training.config import Settings
 from training.content import Course, Lesson, Module
-from training.progress import ProgressStore
+from training.storage import Store
 from training.ui import session
 from training.ui.common import STEP_BUTTON_WIDTH
 
@@ -16,22 +16,20 @@ from training.ui.common import STEP_BUTTON_WIDTH
 SAVE_EVERY_SECONDS = 10
 
 
-def _next(
-    course: Course, lesson: Lesson, index: int, settings: Settings, store: ProgressStore
-) -> None:
+def _next(course: Course, lesson: Lesson, index: int, settings: Settings, store: Store) -> None:
     prog = session.signed_in()
     if prog.finish_lesson(course, lesson, settings.seat_time_scale):
         prog.go_to(course, index + 1)
     session.save(store)
 
 
-def _back(course: Course, index: int, store: ProgressStore) -> None:
+def _back(course: Course, index: int, store: Store) -> None:
     prog = session.signed_in()
     prog.go_to(course, index - 1)
     session.save(store)
 
 
-def _tick(course: Course, lesson: Lesson, settings: Settings, store: ProgressStore) -> int:
+def _tick(course: Course, lesson: Lesson, settings: Settings, store: Store) -> int:
     """Credit reading time; save now and then. Returns the seconds still to wait."""
     prog = session.signed_in()
     prog.note_time(course)
@@ -43,7 +41,7 @@ def _tick(course: Course, lesson: Lesson, settings: Settings, store: ProgressSto
 
 
 @st.fragment(run_every=1)
-def _countdown(course: Course, lesson: Lesson, settings: Settings, store: ProgressStore) -> None:
+def _countdown(course: Course, lesson: Lesson, settings: Settings, store: Store) -> None:
     left = _tick(course, lesson, settings, store)
     if left <= 0:
         session.save(store)
@@ -53,7 +51,7 @@ def _countdown(course: Course, lesson: Lesson, settings: Settings, store: Progre
 
 
 @st.fragment(run_every=30)
-def _heartbeat(course: Course, lesson: Lesson, settings: Settings, store: ProgressStore) -> None:
+def _heartbeat(course: Course, lesson: Lesson, settings: Settings, store: Store) -> None:
     # Time spent reading past the minimum still counts as seat time.
     _tick(course, lesson, settings, store)
 
@@ -64,7 +62,7 @@ def render(
     lesson: Lesson,
     index: int,
     settings: Settings,
-    store: ProgressStore,
+    store: Store,
 ) -> None:
     st.markdown(f"**Module {course.modules.index(module) + 1}: {module.title}**")
     st.title(lesson.title)

@@ -12,9 +12,8 @@ from training import grading
 from training.config import Settings, secret_key
 from training.content import Course, Question, Quiz
 from training.grading import DrawnQuestion, Score
-from training.ledger import Ledger
-from training.progress import ProgressStore
 from training.records import attempt_record, completion_record
+from training.storage import Store
 from training.ui import session
 from training.ui.common import STEP_BUTTON_WIDTH
 
@@ -89,7 +88,7 @@ def _score_line(score: Score) -> str:
     return f"You answered {score.correct_count} of {score.total} correctly ({score.percent}%)."
 
 
-def _save_error_box(ledger: Ledger, store: ProgressStore) -> None:
+def _save_error_box(store: Store) -> None:
     """A failed save: what happened, that nothing is lost, and how to retry."""
     reason = st.session_state.get("save_error")
     if not session.pending() or not reason:
@@ -100,7 +99,7 @@ def _save_error_box(ledger: Ledger, store: ProgressStore) -> None:
         icon=":material/warning:",
     )
     if st.button("Retry saving", type="primary", key="retry_saving") and session.flush_pending(
-        ledger, store
+        store
     ):
         session.save(store)
         st.rerun()
@@ -112,8 +111,7 @@ def _submit(
     drawn: list[DrawnQuestion],
     pass_mark: int,
     settings: Settings,
-    ledger: Ledger,
-    store: ProgressStore,
+    store: Store,
 ) -> None:
     prog = session.signed_in()
     if last_result(quiz) is not None:
@@ -150,7 +148,7 @@ def _submit(
     # must be a new one.
     recorded = False
     try:
-        recorded = session.flush_pending(ledger, store)
+        recorded = session.flush_pending(store)
     finally:
         if quiz.kind == "final" and not (recorded and score.passed):
             session.save(store)
@@ -169,8 +167,7 @@ def _form(
     drawn: list[DrawnQuestion],
     pass_mark: int,
     settings: Settings,
-    ledger: Ledger,
-    store: ProgressStore,
+    store: Store,
 ) -> None:
     prog = session.signed_in()
     if prog.quiz_started_at is None:
@@ -185,18 +182,18 @@ def _form(
             "Submit answers",
             type="primary",
             on_click=_submit,
-            args=(course, quiz, drawn, pass_mark, settings, ledger, store),
+            args=(course, quiz, drawn, pass_mark, settings, store),
         )
 
 
-def _continue(course: Course, index: int, store: ProgressStore) -> None:
+def _continue(course: Course, index: int, store: Store) -> None:
     prog = session.signed_in()
     st.session_state.pop("quiz_result", None)
     prog.go_to(course, index + 1)
     session.save(store)
 
 
-def _back(course: Course, index: int, store: ProgressStore) -> None:
+def _back(course: Course, index: int, store: Store) -> None:
     prog = session.signed_in()
     st.session_state.pop("quiz_result", None)
     st.session_state.pop("quiz_message", None)
@@ -209,12 +206,11 @@ def render_check(
     quiz: Quiz,
     index: int,
     settings: Settings,
-    ledger: Ledger,
-    store: ProgressStore,
+    store: Store,
 ) -> None:
     prog = session.signed_in()
     st.title(quiz.title)
-    _save_error_box(ledger, store)
+    _save_error_box(store)
     result = last_result(quiz)
     if result is not None:
         drawn, score = result
@@ -231,7 +227,7 @@ def render_check(
         )
         # Seeded by officer and check: the same order on every rerun and after a refresh.
         order = random.Random(f"{session.token()}:{quiz.id}")
-        _form(course, quiz, grading.draw(quiz, order), settings.pass_mark, settings, ledger, store)
+        _form(course, quiz, grading.draw(quiz, order), settings.pass_mark, settings, store)
     if session.pending():
         return  # Back or Continue would save the place with this check done but not recorded
     with st.container(horizontal=True, horizontal_alignment="distribute", key="step_buttons"):
@@ -253,7 +249,7 @@ def render_check(
             )
 
 
-def _try_again(quiz: Quiz, store: ProgressStore) -> None:
+def _try_again(quiz: Quiz, store: Store) -> None:
     prog = session.signed_in()
     st.session_state.pop("quiz_result", None)
     session.clear_widgets(QUESTION_PREFIX)
@@ -262,14 +258,12 @@ def _try_again(quiz: Quiz, store: ProgressStore) -> None:
     session.save(store)
 
 
-def render_final(
-    course: Course, index: int, settings: Settings, ledger: Ledger, store: ProgressStore
-) -> None:
+def render_final(course: Course, index: int, settings: Settings, store: Store) -> None:
     prog = session.signed_in()
     quiz = course.final
     pass_mark = quiz.pass_mark or settings.pass_mark
     st.title(quiz.title)
-    _save_error_box(ledger, store)
+    _save_error_box(store)
     result = last_result(quiz)
     if result is not None:
         drawn, score = result
@@ -298,5 +292,5 @@ def render_final(
         f"{len(drawn)} questions drawn from the whole course. You need {pass_mark}% to pass. "
         "Answer every question, then press “Submit answers”."
     )
-    _form(course, quiz, drawn, pass_mark, settings, ledger, store)
+    _form(course, quiz, drawn, pass_mark, settings, store)
     st.button("Back", key="quiz_back", on_click=_back, args=(course, index, store))

@@ -1,7 +1,7 @@
 """The officer's session: who is signed in, their progress, and records waiting to be saved.
 
 A refresh starts a new Streamlit session; the `resume` query parameter (a keyed hash, see
-ProgressStore.token) brings the officer back to their saved place.
+Store.progress_token) brings the officer back to their saved place.
 """
 
 from __future__ import annotations
@@ -9,9 +9,9 @@ from __future__ import annotations
 import streamlit as st
 
 from training.content import Course
-from training.ledger import Ledger
-from training.progress import Progress, ProgressStore
+from training.progress import Progress
 from training.records import Pending, catch_up, save_pending
+from training.storage import Store
 
 RESUME_PARAM = "resume"
 
@@ -32,14 +32,14 @@ def token() -> str:
     return st.session_state["token"]
 
 
-def begin(store: ProgressStore, tok: str, prog: Progress) -> None:
+def begin(tok: str, prog: Progress) -> None:
     st.session_state["token"] = tok
     st.session_state["progress"] = prog
     st.session_state.setdefault("pending", [])
     st.query_params[RESUME_PARAM] = tok
 
 
-def restore(store: ProgressStore, course: Course, ledger: Ledger) -> None:
+def restore(store: Store, course: Course) -> None:
     """After a refresh, pick the officer's saved progress back up from the resume link."""
     if "progress" in st.session_state:
         # Back from another page, whose link dropped the parameter: put it back so that a
@@ -51,14 +51,14 @@ def restore(store: ProgressStore, course: Course, ledger: Ledger) -> None:
     if not tok:
         return
     try:
-        saved = store.load(tok)
+        saved = store.load_progress(tok)
     except OSError:
         saved = None
     if saved is None:
         del st.query_params[RESUME_PARAM]
         return
-    catch_up(saved, course, ledger)
-    begin(store, tok, saved)
+    catch_up(saved, course, store)
+    begin(tok, saved)
 
 
 def sign_out() -> None:
@@ -67,13 +67,13 @@ def sign_out() -> None:
     st.query_params.clear()
 
 
-def save(store: ProgressStore) -> None:
+def save(store: Store) -> None:
     """Save the officer's place; a failure is shown but does not stop the course."""
     prog = progress()
     if prog is None:
         return
     try:
-        store.save(token(), prog)
+        store.save_progress(token(), prog)
         st.session_state.pop("progress_save_error", None)
     except OSError as exc:
         st.session_state["progress_save_error"] = exc.strerror or str(exc)
@@ -83,15 +83,15 @@ def pending() -> list[Pending]:
     return st.session_state.setdefault("pending", [])
 
 
-def flush_pending(ledger: Ledger, store: ProgressStore) -> bool:
+def flush_pending(store: Store) -> bool:
     """Save waiting records; True when nothing is left waiting. The officer's place is the
     caller's to save (a recorded check or completion does not need it at once)."""
     waiting = pending()
     if not waiting:
         return True
     try:
-        completion = save_pending(waiting, ledger, store, token())
-    except OSError as exc:  # a LedgerWriteError, or the officer's lock or progress file
+        completion = save_pending(waiting, store)
+    except OSError as exc:  # a StoreWriteError: the disk or the database
         st.session_state["save_error"] = exc.strerror or "the results could not be written"
         return False
     st.session_state.pop("save_error", None)

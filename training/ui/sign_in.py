@@ -5,10 +5,10 @@ from __future__ import annotations
 import streamlit as st
 
 from training.content import Course
-from training.ledger import Ledger
 from training.officers import OTHER_AGENCY, agencies, sign_in
-from training.progress import Progress, ProgressStore
+from training.progress import Progress
 from training.records import catch_up
+from training.storage import Store
 from training.ui import session
 from training.ui.common import escape_markdown
 
@@ -20,7 +20,7 @@ def _field_error(key: str) -> None:
         st.error(escape_markdown(message), icon=":material/error:")
 
 
-def _start(course: Course, store: ProgressStore, records: Ledger) -> None:
+def _start(course: Course, store: Store) -> None:
     officer, errors = sign_in(
         st.session_state.get("officer_name", ""),
         st.session_state.get("badge_number", ""),
@@ -30,21 +30,21 @@ def _start(course: Course, store: ProgressStore, records: Ledger) -> None:
     st.session_state["sign_in_errors"] = errors
     if officer is None:
         return
-    tok = store.token(officer)
+    tok = store.progress_token(officer)
     try:
-        saved = store.load(tok)
+        saved = store.load_progress(tok)
     except OSError:
         saved = None
     if saved is None or saved.course_id != course.info.id:
-        saved = Progress.start(officer, course, records.completions_size(), records.attempts_size())
+        saved = Progress.start(officer, course, store.completions_mark(), store.attempts_mark())
     else:
-        catch_up(saved, course, records)
+        catch_up(saved, course, store)
         saved.name = officer.name  # the latest spelling the officer typed is the one we keep
-    session.begin(store, tok, saved)
+    session.begin(tok, saved)
     session.save(store)
 
 
-def render(course: Course, store: ProgressStore, records: Ledger) -> None:
+def render(course: Course, store: Store) -> None:
     st.title(course.info.title)
     st.markdown(
         "Training for Mississippi law enforcement officers on recognizing, responding to and "
@@ -68,4 +68,4 @@ def render(course: Course, store: ProgressStore, records: Ledger) -> None:
     if st.session_state.get("agency") == OTHER_AGENCY:
         st.text_input("Agency name", key="agency_other", max_chars=80)
     _field_error("agency")
-    st.button("Start training", type="primary", on_click=_start, args=(course, store, records))
+    st.button("Start training", type="primary", on_click=_start, args=(course, store))

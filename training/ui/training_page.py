@@ -13,8 +13,7 @@ from training.ui import completion, lesson, quiz, session, sign_in
 from training.ui.common import (
     course_or_stop,
     escape_markdown,
-    ledger,
-    progress_store,
+    open_store_or_stop,
     report_it_panel,
     results_writable_or_stop,
     settings_or_stop,
@@ -66,13 +65,12 @@ def _sidebar(course: Course, prog: Progress, index: int, settings: Settings) -> 
 def render() -> None:
     settings = settings_or_stop()
     course = course_or_stop(settings)
-    store = progress_store(settings)
-    records = ledger(settings)
-    session.restore(store, course, records)
+    store = open_store_or_stop(settings)
+    session.restore(store, course)
     prog = session.progress()
     if prog is None:
         results_writable_or_stop(settings)
-        sign_in.render(course, store, records)
+        sign_in.render(course, store)
         report_it_panel(course)
         return
     if st.session_state.get("progress_save_error"):
@@ -84,7 +82,7 @@ def render() -> None:
     index, step = prog.current(course)
     _sidebar(course, prog, index, settings)
     if prog.completion is not None and not session.pending():
-        completion.render(course, CompletionRecord(**prog.completion), settings, store, records)
+        completion.render(course, CompletionRecord(**prog.completion), settings, store)
     else:
         _progress_header(course, prog, index)
         module = step_module(course, step)
@@ -92,9 +90,9 @@ def render() -> None:
         if current_lesson is not None and module is not None:
             lesson.render(course, module, current_lesson, index, settings, store)
         elif step.kind == "check" and module is not None:
-            quiz.render_check(course, course.check_for(module), index, settings, records, store)
+            quiz.render_check(course, course.check_for(module), index, settings, store)
         else:
-            quiz.render_final(course, index, settings, records, store)
+            quiz.render_final(course, index, settings, store)
     report_it_panel(course)
     # Marked results replace the questions: show them from the top, where the score is.
     view = "results" if st.session_state.get("quiz_result") else "page"

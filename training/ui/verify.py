@@ -10,7 +10,7 @@ from training.ui.common import (
     client_id,
     course_or_stop,
     escape_markdown,
-    ledger,
+    open_store_or_stop,
     settings_or_stop,
     verify_throttle,
 )
@@ -43,7 +43,7 @@ def render() -> None:
         )
         return
     found = check_certificate(
-        code, ledger(settings), secret_key(settings), course.info, settings.zone
+        code, open_store_or_stop(settings), secret_key(settings), course.info, settings.zone
     )
     if found is None:
         throttle.failure(client)

@@ -1,0 +1,157 @@
+"""Everything the app keeps, behind one Protocol: `Store`.
+
+Two backends implement it: `csv` (files under results/, the default with no settings) and
+`postgres` (one database that several app servers share). Nothing outside this package touches
+the results files or SQL; the contract tests in tests/storage/ define what a Store must do and
+run against both.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Protocol
+
+import pandas as pd
+
+from training.config import Settings, secret_key
+from training.ledger import AttemptRecord, CompletionRecord, LedgerWriteError
+from training.officers import Officer
+from training.progress import Progress
+
+__all__ = [
+    "AttemptRecord",
+    "CompletionPage",
+    "CompletionQuery",
+    "CompletionRecord",
+    "Store",
+    "StoreWriteError",
+    "open_store",
+]
+
+#: A record could not be saved (disk full, database away); nothing partial was kept. The
+#: officer sees "Retry saving" and the record stays in their session.
+StoreWriteError = LedgerWriteError
+
+
+@dataclass(frozen=True)
+class CompletionQuery:
+    """What the coordinator console or an export asks for. Empty values mean no restriction."""
+
+    #: Part of a name or badge, any case, as plain text (never a pattern).
+    search: str = ""
+    agencies: tuple[str, ...] = ()
+    versions: tuple[str, ...] = ()
+    #: Local dates in `zone`, both ends included.
+    start: date | None = None
+    end: date | None = None
+    zone: str = "UTC"  # an IANA name: where the dates above are local
+
+
+@dataclass(frozen=True)
+class CompletionPage:
+    """One page of matching completions (oldest first) and what the whole match counts."""
+
+    rows: pd.DataFrame
+    total: int
+    officers: int
+    agencies: int
+
+
+class Store(Protocol):
+    """Attempts, completions, progress, the sign-in throttle, certificates, console queries."""
+
+    # --- records (append-only) ------------------------------------------------------------
+    def append_attempt(self, record: AttemptRecord) -> None:
+        """Save one submitted quiz; raise StoreWriteError when it could not be saved."""
+
+    def record_completion(self, record: CompletionRecord) -> CompletionRecord:
+        """Save the completion unless the officer (badge and agency) already has one for this
+        course and course version; return the one kept. Double clicks, two tabs and two
+        servers all end with one row."""
+        ...
+
+    def completions_mark(self) -> int:
+        """Where later completions will be found (a hint for `completion_since`)."""
+        ...
+
+    def attempts_mark(self) -> int:
+        """Where later attempts will be found (a hint for `attempts_since`)."""
+        ...
+
+    def completion_since(
+        self,
+        badge_number: str,
+        agency: str,
+        course_id: str,
+        since: str,
+        excluding: frozenset[str] = frozenset(),
+        after: int = 0,
+    ) -> CompletionRecord | None:
+        """The officer's first completion recorded at or after `since` (ISO UTC), not among
+        `excluding` (record ids)."""
+        ...
+
+    def attempts_since(
+        self, badge_number: str, agency: str, course_id: str, since: str, after: int = 0
+    ) -> list[dict[str, str]]:
+        """The officer's attempts submitted at or after `since`, in the order written, each
+        as the attempts CSV's columns (text)."""
+        ...
+
+    def find_certificate(self, code: str) -> CompletionRecord | None: ...
+
+    def write_problem(self) -> str | None:
+        """Why records cannot be saved right now (None when they can)."""
+        ...
+
+    # --- an officer's place -----------------------------------------------------------------
+    def progress_token(self, officer: Officer) -> str: ...
+
+    def load_progress(self, token: str) -> Progress | None: ...
+
+    def save_progress(self, token: str, progress: Progress) -> None: ...
+
+    # --- the coordinator's sign-in throttle (shared by every server on the store) ---------------
+    def sign_in_locked_seconds(self, client: str) -> int: ...
+
+    def sign_in_failed(self, client: str) -> None: ...
+
+    def sign_in_succeeded(self, client: str) -> None: ...
+
+    # --- the console and exports ------------------------------------------------------------
+    def version(self) -> object:
+        """Changes whenever a record is added: a cache key for tables computed from them."""
+        ...
+
+    def read_completions(self) -> pd.DataFrame: ...
+
+    def read_attempts(self) -> pd.DataFrame: ...
+
+    def query_completions(
+        self, query: CompletionQuery, offset: int = 0, limit: int | None = None
+    ) -> CompletionPage:
+        """The matching completions, filtered and counted where they are kept."""
+        ...
+
+
+_opened: dict[tuple[str, ...], Store] = {}
+
+
+def open_store(settings: Settings) -> Store:
+    """The configured Store, made once per process: PostgreSQL when a database URL is set
+    (its pool is shared by every session), else the CSV files under the results folder."""
+    key = secret_key(settings)
+    ident = (settings.database_url or "", str(settings.results_dir), key.hex())
+    store = _opened.get(ident)
+    if store is None:
+        if settings.database_url:
+            from training.storage.postgres import PostgresStore
+
+            store = PostgresStore(settings.database_url, key)
+        else:
+            from training.storage.csv import CsvStore
+
+            store = CsvStore(settings.results_dir, key)
+        _opened[ident] = store
+    return store

@@ -1,0 +1,135 @@
+"""The embedded default Store: append-only CSV files and one JSON file an officer under
+results/, with file locks and fsync (see training.ledger and training.progress).
+
+One machine, any number of processes. The coordinator's sign-in throttle lives in this
+process's memory, as it did before there was a database to share it.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+
+from training import reports
+from training.auth import LoginThrottle
+from training.ledger import COMPLETION_COLUMNS, AttemptRecord, CompletionRecord, Ledger
+from training.officers import Officer
+from training.progress import Progress, ProgressStore
+from training.storage import CompletionPage, CompletionQuery
+
+
+class CsvStore:
+    """The records in one results directory."""
+
+    def __init__(self, results_dir: Path, key: bytes) -> None:
+        self.results_dir = Path(results_dir)
+        self.ledger = Ledger(self.results_dir)
+        self._places = ProgressStore(self.results_dir, key)
+        self._throttle = LoginThrottle()
+        self._table_lock = threading.Lock()
+        self._table: tuple[object, str, pd.DataFrame] | None = None
+
+    # --- records ------------------------------------------------------------------------------
+    def append_attempt(self, record: AttemptRecord) -> None:
+        self.ledger.append_attempt(record)
+
+    def record_completion(self, record: CompletionRecord) -> CompletionRecord:
+        return self.ledger.append_completion_once(record)
+
+    def completions_mark(self) -> int:
+        return self.ledger.completions_size()
+
+    def attempts_mark(self) -> int:
+        return self.ledger.attempts_size()
+
+    def completion_since(
+        self,
+        badge_number: str,
+        agency: str,
+        course_id: str,
+        since: str,
+        excluding: frozenset[str] = frozenset(),
+        after: int = 0,
+    ) -> CompletionRecord | None:
+        return self.ledger.completion_since(
+            badge_number, agency, course_id, since, excluding, after
+        )
+
+    def attempts_since(
+        self, badge_number: str, agency: str, course_id: str, since: str, after: int = 0
+    ) -> list[dict[str, str]]:
+        return self.ledger.attempts_since(badge_number, agency, course_id, since, after)
+
+    def find_certificate(self, code: str) -> CompletionRecord | None:
+        return self.ledger.find_certificate(code)
+
+    def write_problem(self) -> str | None:
+        return self.ledger.write_problem()
+
+    # --- an officer's place -------------------------------------------------------------------
+    def progress_token(self, officer: Officer) -> str:
+        return self._places.token(officer)
+
+    def load_progress(self, token: str) -> Progress | None:
+        return self._places.load(token)
+
+    def save_progress(self, token: str, progress: Progress) -> None:
+        self._places.save(token, progress)
+
+    # --- sign-in throttle ---------------------------------------------------------------------
+    def sign_in_locked_seconds(self, client: str) -> int:
+        return self._throttle.seconds_locked(client)
+
+    def sign_in_failed(self, client: str) -> None:
+        self._throttle.failure(client)
+
+    def sign_in_succeeded(self, client: str) -> None:
+        self._throttle.success(client)
+
+    # --- console ------------------------------------------------------------------------------
+    def version(self) -> object:
+        return self.ledger.version()
+
+    def read_completions(self) -> pd.DataFrame:
+        return self.ledger.read_completions()
+
+    def read_attempts(self) -> pd.DataFrame:
+        return self.ledger.read_attempts()
+
+    def _local_table(self, zone: str) -> pd.DataFrame:
+        """The completions with local dates, made again only when the file changed."""
+        version = self.version()
+        with self._table_lock:
+            known = self._table
+        if known is not None and known[0] == version and known[1] == zone:
+            return known[2]
+        table = reports.completions_table(self.read_completions(), ZoneInfo(zone))
+        with self._table_lock:
+            self._table = (version, zone, table)
+        return table
+
+    def query_completions(
+        self, query: CompletionQuery, offset: int = 0, limit: int | None = None
+    ) -> CompletionPage:
+        table = self._local_table(query.zone)
+        shown = reports.filter_completions(
+            table,
+            reports.CompletionFilter(
+                search=query.search,
+                agencies=query.agencies,
+                start=query.start,
+                end=query.end,
+                versions=query.versions,
+            ),
+        )
+        end = None if limit is None else offset + limit
+        rows = shown.iloc[offset:end].loc[:, list(COMPLETION_COLUMNS)]
+        return CompletionPage(
+            rows=rows.reset_index(drop=True),
+            total=len(shown),
+            officers=int(shown[["badge_number", "agency"]].drop_duplicates().shape[0]),
+            agencies=int(shown["agency"].nunique()),
+        )
