@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import itertools
 import shutil
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import psycopg
 import pytest
 
+from tests import pg
 from training.config import PROJECT_ROOT
 from training.content import Course, load_course
 
@@ -35,3 +39,47 @@ def results_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("TRAINING_RESULTS_DIR", str(path))
     monkeypatch.setenv("TRAINING_SECRET_KEY", "test-secret-key")
     return path
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[pg.PrivatePostgres]:
+    """The session's private PostgreSQL, started on first use and removed at the end, also when
+    a test failed (and at exit, should the session be killed before its finalizers run)."""
+    try:
+        yield pg.server()
+    finally:
+        pg.shutdown()
+
+
+_databases = itertools.count()
+
+
+@pytest.fixture(scope="session")
+def migrated_template(postgres: pg.PrivatePostgres) -> str:
+    """A database migrated once; each test gets a copy of it (a copy takes milliseconds)."""
+    from training.storage.migrate import migrate
+
+    with psycopg.connect(postgres.url(), autocommit=True) as conn:
+        conn.execute("CREATE DATABASE training_template")
+    migrate(postgres.url("training_template"))
+    return "training_template"
+
+
+@pytest.fixture
+def new_database(
+    postgres: pg.PrivatePostgres, migrated_template: str
+) -> Iterator[Callable[[], str]]:
+    """Makes empty, migrated databases for this test (dropped after it); returns their URLs."""
+    made: list[str] = []
+
+    def make() -> str:
+        name = f"t{next(_databases)}"
+        with psycopg.connect(postgres.url(), autocommit=True) as conn:
+            conn.execute(f"CREATE DATABASE {name} TEMPLATE {migrated_template}")
+        made.append(name)
+        return postgres.url(name)
+
+    yield make
+    with psycopg.connect(postgres.url(), autocommit=True) as conn:
+        for name in made:
+            conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")

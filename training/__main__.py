@@ -1,4 +1,5 @@
-"""The command line: python -m training validate | hash-password | verify CODE | demo-data."""
+"""The command line: python -m training validate | hash-password | verify CODE | migrate |
+import-csv DIR | export --out FILE | demo-data."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ import getpass
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+
+import psycopg
 
 from training.auth import hash_password
 from training.config import ConfigError, load_settings, secret_key
@@ -70,6 +73,36 @@ def _verify(args: argparse.Namespace) -> int:
     return 0
 
 
+def _migrate(args: argparse.Namespace) -> int:
+    from training.storage.migrate import MigrationError, migrate
+
+    settings = load_settings()
+    if not settings.database_url:
+        print(
+            "training migrate: no database is configured (set TRAINING_DATABASE_URL or "
+            "[database] url); the CSV store needs no schema",
+            file=sys.stderr,
+        )
+        return 1
+    try:
+        before, after = migrate(settings.database_url)
+    except MigrationError as exc:
+        print(f"training migrate: {exc}", file=sys.stderr)
+        return 1
+    except psycopg.Error as exc:
+        print(f"training migrate: the database refused: {_one_line(exc)}", file=sys.stderr)
+        return 1
+    if before == after:
+        print(f"The schema is up to date (version {after}).")
+    else:
+        print(f"The schema was upgraded from version {before} to {after}.")
+    return 0
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split()) or type(exc).__name__
+
+
 def _demo_data(args: argparse.Namespace) -> int:
     settings = load_settings()
     target = Path(args.results_dir) if args.results_dir else settings.results_dir
@@ -105,6 +138,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     verify = commands.add_parser("verify", help="say whether a certificate code is genuine")
     verify.add_argument("code", help="the code printed on the certificate")
     verify.set_defaults(run=_verify)
+    migrating = commands.add_parser(
+        "migrate", help="create or upgrade the PostgreSQL schema (run as the database's owner)"
+    )
+    migrating.set_defaults(run=_migrate)
     demo = commands.add_parser(
         "demo-data", help="fill an empty results folder with made-up records (demos, benchmarks)"
     )

@@ -1,0 +1,318 @@
+"""The Store in PostgreSQL: several app servers share one database.
+
+Plain SQL through psycopg 3 and a connection pool (one per process). The database holds the
+rules itself: one completion per officer and course version (a unique constraint), checks on
+scores and dates, and an app role that may only insert and select records. Records are
+inserted idempotently (a retried insert whose first try did commit adds nothing), so "Retry
+saving" after a lost connection never records twice.
+"""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import hmac
+import json
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pandas as pd
+import psycopg
+from psycopg_pool import ConnectionPool
+
+from training.auth import LOCKOUT_SECONDS, MAX_FAILURES
+from training.ledger import (
+    ATTEMPT_COLUMNS,
+    COMPLETION_COLUMNS,
+    AttemptRecord,
+    CompletionRecord,
+    LedgerWriteError,
+)
+from training.officers import Officer
+from training.progress import Progress
+from training.storage import CompletionPage, CompletionQuery
+
+logger = logging.getLogger(__name__)
+
+#: How long a click waits for a connection before the officer is told the save failed.
+CONNECT_TIMEOUT_S = 5
+_NUMERIC = {"score_percent", "attempts", "seat_time_minutes", "duration_seconds"}
+_ISO = """to_char({0} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS {0}"""
+
+
+def _select(columns: tuple[str, ...]) -> str:
+    """The columns as the CSV files hold them: timestamps as ISO 8601 UTC text."""
+    return ", ".join(_ISO.format(c) if c.endswith("_at") else c for c in columns)
+
+
+_COMPLETIONS = _select(COMPLETION_COLUMNS)
+_ATTEMPTS = _select(ATTEMPT_COLUMNS)
+
+
+class DatabaseError(LedgerWriteError):
+    """The database could not be reached or refused the work; nothing partial was kept."""
+
+
+@contextmanager
+def _plain_errors() -> Iterator[None]:
+    """Database failures as the OSError the app already handles ("Retry saving")."""
+    try:
+        yield
+    except (psycopg.errors.IntegrityError, psycopg.errors.DataError) as exc:
+        raise ValueError(f"the database refused the record: {exc.diag.message_primary}") from exc
+    except (psycopg.Error, TimeoutError) as exc:
+        # psycopg_pool's PoolTimeout is a psycopg.Error too.
+        logger.warning("database error: %s", exc)
+        raise DatabaseError(errno.EIO, "the database cannot be reached") from exc
+
+
+def _table(rows: list[tuple[Any, ...]], columns: tuple[str, ...]) -> pd.DataFrame:
+    """Rows as the CSV store reads them: numbers as Int64, everything else as text."""
+    frame = pd.DataFrame(rows, columns=list(columns))
+    for c in columns:
+        if c in _NUMERIC:
+            frame[c] = frame[c].astype("Int64")
+        elif c == "passed":
+            frame[c] = frame[c].map({True: "true", False: "false"}).astype("string")
+        else:
+            frame[c] = frame[c].astype("string")
+    return frame
+
+
+class PostgresStore:
+    """The records in one PostgreSQL database (schema by `python -m training migrate`)."""
+
+    def __init__(self, url: str, key: bytes, max_connections: int = 10) -> None:
+        self._key = key
+        self.pool = ConnectionPool(
+            url,
+            min_size=1,
+            max_size=max_connections,
+            kwargs={"autocommit": True, "connect_timeout": CONNECT_TIMEOUT_S},
+            # A connection the server dropped (a restart) is found out before it is handed on.
+            check=ConnectionPool.check_connection,
+            timeout=CONNECT_TIMEOUT_S,
+            open=False,
+            name="training",
+        )
+        self.pool.open(wait=False)
+
+    def close(self) -> None:
+        self.pool.close()
+
+    @contextmanager
+    def _conn(self) -> Iterator[psycopg.Connection[Any]]:
+        with _plain_errors(), self.pool.connection() as conn:
+            yield conn
+
+    # --- records ------------------------------------------------------------------------------
+    def append_attempt(self, record: AttemptRecord) -> None:
+        values = tuple(getattr(record, c) for c in ATTEMPT_COLUMNS)
+        with self._conn() as conn:
+            conn.execute(
+                f"INSERT INTO attempts ({', '.join(ATTEMPT_COLUMNS)}) "
+                f"VALUES ({', '.join(['%s'] * len(ATTEMPT_COLUMNS))}) "
+                "ON CONFLICT (attempt_id) DO NOTHING",
+                values,
+            )
+
+    def record_completion(self, record: CompletionRecord) -> CompletionRecord:
+        values = tuple(getattr(record, c) for c in COMPLETION_COLUMNS)
+        with self._conn() as conn:
+            # No conflict target: a clash on the officer's version or on a record id already
+            # saved (a retry whose first try committed) both keep the row already there.
+            inserted = conn.execute(
+                f"INSERT INTO completions ({', '.join(COMPLETION_COLUMNS)}) "
+                f"VALUES ({', '.join(['%s'] * len(COMPLETION_COLUMNS))}) "
+                "ON CONFLICT DO NOTHING RETURNING seq",
+                values,
+            ).fetchone()
+            if inserted is not None:
+                return record
+            row = conn.execute(
+                f"SELECT {_COMPLETIONS} FROM completions WHERE badge_number = %s AND agency = %s"
+                " AND course_id = %s AND course_version = %s",
+                (record.badge_number, record.agency, record.course_id, record.course_version),
+            ).fetchone()
+        if row is None:  # the clash was on the record id alone: the record is saved already
+            return record
+        return CompletionRecord(*row)
+
+    def completions_mark(self) -> int:
+        return 0  # the officer's rows are found by index, not from a place in a file
+
+    def attempts_mark(self) -> int:
+        return 0
+
+    def completion_since(
+        self,
+        badge_number: str,
+        agency: str,
+        course_id: str,
+        since: str,
+        excluding: frozenset[str] = frozenset(),
+        after: int = 0,
+    ) -> CompletionRecord | None:
+        with self._conn() as conn:
+            row = conn.execute(
+                f"SELECT {_COMPLETIONS} FROM completions WHERE badge_number = %s AND agency = %s"
+                " AND course_id = %s AND completed_at >= %s AND NOT record_id = ANY(%s)"
+                " ORDER BY seq LIMIT 1",
+                (badge_number, agency, course_id, since, list(excluding)),
+            ).fetchone()
+        return None if row is None else CompletionRecord(*row)
+
+    def attempts_since(
+        self, badge_number: str, agency: str, course_id: str, since: str, after: int = 0
+    ) -> list[dict[str, str]]:
+        with self._conn() as conn:
+            rows = conn.execute(
+                f"SELECT {_ATTEMPTS} FROM attempts WHERE badge_number = %s AND agency = %s"
+                " AND course_id = %s AND submitted_at >= %s ORDER BY seq",
+                (badge_number, agency, course_id, since),
+            ).fetchall()
+        return [
+            {
+                c: ("true" if v else "false") if isinstance(v, bool) else str(v)
+                for c, v in zip(ATTEMPT_COLUMNS, row, strict=True)
+            }
+            for row in rows
+        ]
+
+    def find_certificate(self, code: str) -> CompletionRecord | None:
+        with self._conn() as conn:
+            row = conn.execute(
+                f"SELECT {_COMPLETIONS} FROM completions WHERE certificate_code = %s"
+                " ORDER BY seq LIMIT 1",
+                (code,),
+            ).fetchone()
+        return None if row is None else CompletionRecord(*row)
+
+    def write_problem(self) -> str | None:
+        try:
+            with self._conn() as conn:
+                conn.execute("SELECT 1 FROM completions LIMIT 0")
+        except (OSError, ValueError) as exc:
+            return str(exc.strerror if isinstance(exc, OSError) else exc)
+        return None
+
+    # --- an officer's place -------------------------------------------------------------------
+    def progress_token(self, officer: Officer) -> str:
+        return hmac.new(self._key, officer.key.encode("utf-8"), hashlib.sha256).hexdigest()[:32]
+
+    def load_progress(self, token: str) -> Progress | None:
+        with self._conn() as conn:
+            row = conn.execute("SELECT data FROM progress WHERE token = %s", (token,)).fetchone()
+        if row is None:
+            return None
+        try:
+            return Progress.from_json(row[0])
+        except (ValueError, TypeError, json.JSONDecodeError):
+            return None
+
+    def save_progress(self, token: str, progress: Progress) -> None:
+        if len(token) != 32 or any(c not in "0123456789abcdef" for c in token):
+            raise ValueError("not a progress token")
+        with self._conn() as conn:
+            conn.execute(
+                "INSERT INTO progress (token, data) VALUES (%s, %s) ON CONFLICT (token) "
+                "DO UPDATE SET data = EXCLUDED.data, saved_at = now()",
+                (token, progress.to_json()),
+            )
+
+    # --- sign-in throttle ---------------------------------------------------------------------
+    def sign_in_locked_seconds(self, client: str) -> int:
+        with self._conn() as conn:
+            row = conn.execute(
+                "SELECT ceil(extract(epoch FROM locked_until - now()))::int FROM sign_in_lockouts"
+                " WHERE client = %s AND locked_until > now()",
+                (client,),
+            ).fetchone()
+        return max(0, int(row[0])) if row else 0
+
+    def sign_in_failed(self, client: str) -> None:
+        window = f"{LOCKOUT_SECONDS} seconds"
+        with self._conn() as conn, conn.transaction():
+            # One client's failures are counted one at a time, on any server.
+            conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (client,))
+            conn.execute("INSERT INTO sign_in_failures (client) VALUES (%s)", (client,))
+            row = conn.execute(
+                "SELECT count(*) FROM sign_in_failures WHERE client = %s"
+                " AND failed_at > now() - %s::interval",
+                (client, window),
+            ).fetchone()
+            if row is not None and row[0] >= MAX_FAILURES:
+                conn.execute(
+                    "INSERT INTO sign_in_lockouts (client, locked_until) VALUES "
+                    "(%s, now() + %s::interval) ON CONFLICT (client) DO UPDATE "
+                    "SET locked_until = EXCLUDED.locked_until",
+                    (client, window),
+                )
+                conn.execute("DELETE FROM sign_in_failures WHERE client = %s", (client,))
+
+    def sign_in_succeeded(self, client: str) -> None:
+        with self._conn() as conn, conn.transaction():
+            conn.execute("DELETE FROM sign_in_failures WHERE client = %s", (client,))
+            conn.execute("DELETE FROM sign_in_lockouts WHERE client = %s", (client,))
+
+    # --- console ------------------------------------------------------------------------------
+    def version(self) -> object:
+        with self._conn() as conn:
+            row = conn.execute(
+                "SELECT (SELECT max(seq) FROM completions), (SELECT max(seq) FROM attempts)"
+            ).fetchone()
+        return tuple(row) if row else None
+
+    def read_completions(self) -> pd.DataFrame:
+        with self._conn() as conn:
+            rows = conn.execute(f"SELECT {_COMPLETIONS} FROM completions ORDER BY seq").fetchall()
+        return _table(rows, COMPLETION_COLUMNS)
+
+    def read_attempts(self) -> pd.DataFrame:
+        with self._conn() as conn:
+            rows = conn.execute(f"SELECT {_ATTEMPTS} FROM attempts ORDER BY seq").fetchall()
+        return _table(rows, ATTEMPT_COLUMNS)
+
+    def query_completions(
+        self, query: CompletionQuery, offset: int = 0, limit: int | None = None
+    ) -> CompletionPage:
+        where, params = _where(query)
+        with self._conn() as conn:
+            counts = conn.execute(
+                "SELECT count(*), count(DISTINCT (badge_number, agency)), count(DISTINCT agency)"
+                f" FROM completions WHERE {where}",
+                params,
+            ).fetchone()
+            rows = conn.execute(
+                f"SELECT {_COMPLETIONS} FROM completions WHERE {where} ORDER BY seq"
+                " LIMIT %s OFFSET %s",
+                [*params, limit, offset],
+            ).fetchall()
+        total, officers, agencies = counts if counts else (0, 0, 0)
+        return CompletionPage(_table(rows, COMPLETION_COLUMNS), total, officers, agencies)
+
+
+def _where(query: CompletionQuery) -> tuple[str, list[Any]]:
+    """The query's conditions as SQL; every value a parameter, a search term plain text."""
+    parts: list[str] = ["TRUE"]
+    params: list[Any] = []
+    term = query.search.strip()
+    if term:
+        # Badges have no spaces, so "ab 12" still finds badge AB12; names keep theirs.
+        parts.append("(strpos(lower(officer_name), %s) > 0 OR strpos(lower(badge_number), %s) > 0)")
+        params += [term.casefold(), "".join(term.split()).casefold()]
+    if query.agencies:
+        parts.append("agency = ANY(%s)")
+        params.append(list(query.agencies))
+    if query.versions:
+        parts.append("course_version = ANY(%s)")
+        params.append(list(query.versions))
+    if query.start is not None:
+        parts.append("(completed_at AT TIME ZONE %s)::date >= %s")
+        params += [query.zone, query.start]
+    if query.end is not None:
+        parts.append("(completed_at AT TIME ZONE %s)::date <= %s")
+        params += [query.zone, query.end]
+    return " AND ".join(parts), params
