@@ -7,6 +7,7 @@ import argparse
 import getpass
 import sys
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 
 import psycopg
@@ -99,6 +100,58 @@ def _migrate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _database_url(command: str) -> str | None:
+    url = load_settings().database_url
+    if not url:
+        print(
+            f"training {command}: no database is configured (set TRAINING_DATABASE_URL or "
+            "[database] url)",
+            file=sys.stderr,
+        )
+    return url
+
+
+def _import_csv(args: argparse.Namespace) -> int:
+    from training.storage.importer import ImportProblem, import_csv
+
+    url = _database_url("import-csv")
+    if not url:
+        return 1
+    try:
+        done = import_csv(Path(args.dir), url)
+    except ImportProblem as exc:
+        print(f"training import-csv: {exc} (nothing was imported)", file=sys.stderr)
+        return 1
+    except (OSError, psycopg.Error) as exc:
+        print(f"training import-csv: {_one_line(exc)} (nothing was imported)", file=sys.stderr)
+        return 1
+    print(
+        f"Imported {done.completions} completions, {done.attempts} attempts and {done.places} "
+        f"saved places; {done.skipped} records were already in the database."
+    )
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    from training.exports import export_completions
+
+    try:
+        since = date.fromisoformat(args.since) if args.since else None
+    except ValueError:
+        print(f"training export: --since {args.since!r} is not YYYY-MM-DD", file=sys.stderr)
+        return 1
+    settings = load_settings()
+    try:
+        data = export_completions(open_store(settings), settings.zone, args.agency, since)
+        Path(args.out).write_bytes(data)
+    except OSError as exc:
+        print(f"training export: {_one_line(exc)}", file=sys.stderr)
+        return 1
+    rows = data.count(b"\r\n") - 1
+    print(f"Wrote {rows} completions to {args.out}")
+    return 0
+
+
 def _one_line(exc: BaseException) -> str:
     return " ".join(str(exc).split()) or type(exc).__name__
 
@@ -142,6 +195,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         "migrate", help="create or upgrade the PostgreSQL schema (run as the database's owner)"
     )
     migrating.set_defaults(run=_migrate)
+    importing = commands.add_parser(
+        "import-csv", help="load a CSV results folder into the database (twice adds nothing)"
+    )
+    importing.add_argument("dir", help="the results folder (completions.csv, attempts.csv)")
+    importing.set_defaults(run=_import_csv)
+    exporting = commands.add_parser("export", help="write the completions CSV")
+    exporting.add_argument("--out", required=True, help="the file to write")
+    exporting.add_argument("--agency", help="only this agency (as officers chose it)")
+    exporting.add_argument("--since", help="only completions on or after this local date")
+    exporting.set_defaults(run=_export)
     demo = commands.add_parser(
         "demo-data", help="fill an empty results folder with made-up records (demos, benchmarks)"
     )

@@ -25,7 +25,6 @@ from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO, ClassVar
-from zoneinfo import ZoneInfo
 
 import pandas as pd
 
@@ -297,11 +296,87 @@ def _append_unless_recorded(
     path: Path, header: bytes, line: bytes, record: CompletionRecord
 ) -> CompletionRecord:
     """The caller holds the completions lock."""
-    for row in _officer_rows(path, record.badge_number, record.agency, record.course_id, 0):
-        if row.get("course_version") == record.course_version:
-            return _record(row)
+    earlier = _recorded_completion(path, record)
+    if earlier is not None:
+        return earlier
     _append_locked(path, header, line)
     return record
+
+
+@dataclass
+class _KeyIndex:
+    """Where each officer's completion of each course version is in a completions file, as
+    far as it has been read: the rule "one per officer and course version" is checked on every
+    passed final, and reading years of records each time would cost the click."""
+
+    identity: tuple[int, int]
+    parsed_to: int
+    seam: bytes
+    columns: tuple[str, ...]
+    offsets: dict[tuple[str, str, str, str], int]
+
+
+_KEY_FIELDS = ("badge_number", "agency", "course_id", "course_version")
+_key_indexes: dict[Path, _KeyIndex] = {}
+
+
+def _recorded_completion(path: Path, record: CompletionRecord) -> CompletionRecord | None:
+    """The completion already kept for the record's officer and course version. The caller
+    holds the lock, so the file does not change meanwhile."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except FileNotFoundError:
+        return None
+    try:
+        stat = os.fstat(fd)
+        index = _key_indexes.get(path)
+        identity = (stat.st_dev, stat.st_ino)
+        if (
+            index is None
+            or index.identity != identity
+            or stat.st_size < index.parsed_to
+            or _pread_all(fd, len(index.seam), index.parsed_to - len(index.seam)) != index.seam
+        ):
+            index = _KeyIndex(identity, 0, b"", (), {})  # new, replaced or rewritten: read all
+        if stat.st_size > index.parsed_to:
+            _index_lines(index, _pread_all(fd, stat.st_size - index.parsed_to, index.parsed_to))
+        _key_indexes[path] = index
+        at = index.offsets.get(
+            (record.badge_number, record.agency, record.course_id, record.course_version)
+        )
+        if at is None:
+            return None
+        end = at + _LONGEST_LINE
+        line = _pread_all(fd, min(end, index.parsed_to) - at, at).split(b"\n", 1)[0]
+    finally:
+        os.close(fd)
+    values = next(csv.reader([line.decode("utf-8").rstrip("\r")]))
+    return _record(dict(zip(index.columns, values, strict=False)))
+
+
+def _index_lines(index: _KeyIndex, data: bytes) -> None:
+    """Add the whole lines of `data` (read from index.parsed_to on) to the index."""
+    whole = data[: data.rfind(b"\n") + 1]
+    if not whole:
+        return
+    lines = whole.split(b"\n")[:-1]
+    offset = index.parsed_to
+    if not index.columns:
+        index.columns = tuple(next(csv.reader([lines[0].decode("utf-8-sig").rstrip("\r")])))
+        offset += len(lines[0]) + 1
+        lines = lines[1:]
+    where = [index.columns.index(f) for f in _KEY_FIELDS]
+    starts = []
+    for line in lines:
+        starts.append(offset)
+        offset += len(line) + 1
+    rows = csv.reader(line.decode("utf-8").rstrip("\r") for line in lines)
+    for start, values in zip(starts, rows, strict=True):
+        if len(values) == len(index.columns):
+            key = (values[where[0]], values[where[1]], values[where[2]], values[where[3]])
+            index.offsets.setdefault(key, start)
+    index.parsed_to += len(whole)
+    index.seam = (index.seam + whole)[-_SEAM_BYTES:]
 
 
 def _officer_rows(
@@ -643,56 +718,3 @@ def _parse_lines(
         na_values=[],
         encoding="utf-8",
     )
-
-
-# --- exports for the Coordinator ------------------------------------------------------------
-
-#: A spreadsheet treats a cell starting with one of these as a formula (or strips it into one).
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-BOM = "\ufeff"
-
-
-def neutralize(value: str) -> str:
-    """Text that a spreadsheet will show as text: a leading apostrophe before formula starts."""
-    return "'" + value if value.startswith(FORMULA_START) else value
-
-
-def safe_csv(table: pd.DataFrame) -> bytes:
-    """CSV bytes that open cleanly in Excel: UTF-8 with a BOM (accents survive), RFC 4180
-    quoting, and no text cell that a spreadsheet would run as a formula."""
-    buffer = io.StringIO()
-    buffer.write(BOM)
-    writer = csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
-    writer.writerow([neutralize(str(c)) for c in table.columns])
-    text_columns = [
-        i
-        for i, dtype in enumerate(table.dtypes)
-        if not pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype)
-    ]
-    for row in table.itertuples(index=False, name=None):
-        cells = ["" if pd.isna(v) else v for v in row]
-        for i in text_columns:
-            cells[i] = neutralize(str(cells[i]))
-        writer.writerow(cells)
-    return buffer.getvalue().encode("utf-8")
-
-
-def _with_local_date(
-    table: pd.DataFrame, columns: tuple[str, ...], stamp: str, zone: ZoneInfo
-) -> pd.DataFrame:
-    out = table.loc[:, list(columns)].copy()
-    moments = pd.to_datetime(out[stamp], utc=True, errors="coerce")
-    out[f"{stamp.removesuffix('_at')}_date_local"] = (
-        moments.dt.tz_convert(zone).dt.strftime("%Y-%m-%d").fillna("")
-    )
-    return out
-
-
-def completions_csv(table: pd.DataFrame, zone: ZoneInfo) -> bytes:
-    """The completions, as stored (UTC timestamps) plus the local completion date."""
-    return safe_csv(_with_local_date(table, COMPLETION_COLUMNS, "completed_at", zone))
-
-
-def attempts_csv(table: pd.DataFrame, zone: ZoneInfo) -> bytes:
-    """The quiz attempts, as stored (UTC timestamps) plus the local submission date."""
-    return safe_csv(_with_local_date(table, ATTEMPT_COLUMNS, "submitted_at", zone))

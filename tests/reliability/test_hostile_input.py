@@ -31,17 +31,13 @@ from tests.apptest_helpers import click, open_app, titles
 from tests.reliability.hostile import CORPUS, INVISIBLE_LETTERS, Hostile, ids
 from training import auth, certificates
 from training.content import Course
+from training.exports import BOM, FORMULA_START, attempts_csv, completions_csv, safe_csv
 from training.ledger import (
     ATTEMPT_COLUMNS,
-    BOM,
     COMPLETION_COLUMNS,
-    FORMULA_START,
     AttemptRecord,
     CompletionRecord,
     Ledger,
-    attempts_csv,
-    completions_csv,
-    safe_csv,
 )
 from training.officers import NAME_MAX, OTHER_AGENCY, sign_in
 from training.progress import ProgressStore

@@ -155,3 +155,12 @@ def open_store(settings: Settings) -> Store:
             store = CsvStore(settings.results_dir, key)
         _opened[ident] = store
     return store
+
+
+def close_stores() -> None:
+    """Close every Store this process opened (their pools); the next `open_store` makes anew."""
+    while _opened:
+        _, store = _opened.popitem()
+        close = getattr(store, "close", None)
+        if close is not None:
+            close()

@@ -15,7 +15,7 @@ import streamlit as st
 from training import auth, reports, roster
 from training.config import Settings
 from training.content import Course
-from training.ledger import attempts_csv, completions_csv, safe_csv
+from training.exports import attempts_csv, completions_csv, safe_csv
 from training.storage import Store
 from training.ui import console_data
 from training.ui.common import (
