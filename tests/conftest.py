@@ -60,6 +60,8 @@ def migrated_template(postgres: pg.PrivatePostgres) -> str:
     from training.storage.migrate import migrate
 
     with psycopg.connect(postgres.url(), autocommit=True) as conn:
+        # The app's own role, as docs/deploy.md creates it: the Store's tests run as it.
+        conn.execute("CREATE ROLE training_app LOGIN")
         conn.execute("CREATE DATABASE training_template")
     migrate(postgres.url("training_template"))
     return "training_template"
@@ -68,16 +70,17 @@ def migrated_template(postgres: pg.PrivatePostgres) -> str:
 @pytest.fixture
 def new_database(
     postgres: pg.PrivatePostgres, migrated_template: str
-) -> Iterator[Callable[[], str]]:
-    """Makes empty, migrated databases for this test (dropped after it); returns their URLs."""
+) -> Iterator[Callable[..., str]]:
+    """Makes empty, migrated databases for this test (dropped after it); returns their URLs,
+    as the owner (`postgres`) or, with user="training_app", as the app's role."""
     made: list[str] = []
 
-    def make() -> str:
+    def make(user: str = "postgres") -> str:
         name = f"t{next(_databases)}"
         with psycopg.connect(postgres.url(), autocommit=True) as conn:
             conn.execute(f"CREATE DATABASE {name} TEMPLATE {migrated_template}")
         made.append(name)
-        return postgres.url(name)
+        return postgres.url(name, user)
 
     yield make
     with psycopg.connect(postgres.url(), autocommit=True) as conn:

@@ -1,8 +1,10 @@
 """The PostgreSQL schema, in versioned steps: migrations/NNN_name.sql, applied in order.
 
-`python -m training migrate` runs `migrate` as the database's owner. It is idempotent (a step
-applied is never applied again), safe while app servers run (one migrator at a time, under an
-advisory lock; each step in one transaction), and refuses a database that a newer version of
+`python -m training migrate` runs `migrate` as the database's owner; after the steps it grants
+the app's role (`training_app`, when it exists) INSERT and SELECT on the records, no more.
+It is idempotent (a step applied is never applied again), safe while app servers run (one
+migrator at a time, under an advisory lock; each step in one transaction), and refuses a
+database that a newer version of
 the app has already upgraded.
 """
 
@@ -29,6 +31,14 @@ def steps() -> list[tuple[int, str, str]]:
         if match:
             found.append((int(match[1]), match[2], entry.read_text(encoding="utf-8")))
     return sorted(found)
+
+
+def _grants() -> str:
+    return (
+        resources.files("training.storage")
+        .joinpath("migrations", "grants.sql")
+        .read_text(encoding="utf-8")
+    )
 
 
 def latest() -> int:
@@ -69,6 +79,8 @@ def migrate(url: str) -> tuple[int, int]:
                         "INSERT INTO schema_version (version, name) VALUES (%s, %s)",
                         (version, name),
                     )
+            # Every run: a role created after the first migrate gets its grants too.
+            conn.execute(_grants().encode("utf-8"))
             return before, current(conn)
         finally:
             conn.execute("SELECT pg_advisory_unlock(%s)", (_LOCK_ID,))
