@@ -1,0 +1,156 @@
+"""Faults with nothing lost, on both backends: many writers at once, a writer killed mid-write,
+and (PostgreSQL) the database stopped in the middle of an officer's course."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from multiprocessing.synchronize import Barrier
+from pathlib import Path
+
+import pytest
+
+from tests import factories, pg
+from tests.apptest_helpers import answer, click, labels, open_app, sign_in
+from training.content import Course
+from training.storage import Store, close_stores
+from training.storage.csv import CsvStore
+from training.storage.migrate import migrate
+from training.storage.postgres import PostgresStore
+
+WORKERS = 8
+EACH = 1_250
+KEY = b"test-secret-key"
+
+
+def _open(where: str) -> Store:
+    return (
+        PostgresStore(where, KEY) if where.startswith("postgresql:") else CsvStore(Path(where), KEY)
+    )
+
+
+@pytest.fixture(params=["csv", "postgres"])
+def where(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A place for a Store that other processes can open: a folder or a database URL."""
+    if request.param == "csv":
+        return str(tmp_path / "results")
+    new_database: Callable[..., str] = request.getfixturevalue("new_database")
+    return new_database(user="training_app")
+
+
+def _complete_many(where: str, worker: int, start: Barrier) -> None:
+    store = _open(where)
+    start.wait()
+    for i in range(EACH):
+        n = worker * 100_000 + i
+        store.record_completion(
+            factories.completion(n, officer_name='Zoë "Z" O\'Neil', badge_number=f"B{n:07d}")
+        )
+
+
+def test_eight_processes_record_ten_thousand_completions_none_lost_none_twice(
+    where: str,
+) -> None:
+    context = multiprocessing.get_context("spawn")
+    start = context.Barrier(WORKERS)
+    processes = [
+        context.Process(target=_complete_many, args=(where, w, start)) for w in range(WORKERS)
+    ]
+    for process in processes:
+        process.start()
+    for process in processes:
+        process.join(timeout=240)
+        assert process.exitcode == 0
+    table = _open(where).read_completions()
+    assert len(table) == WORKERS * EACH == 10_000
+    assert table["record_id"].is_unique and table["badge_number"].is_unique
+    expected = {f"rec-{w * 100_000 + i}" for w in range(WORKERS) for i in range(EACH)}
+    assert set(table["record_id"]) == expected
+    assert (table["officer_name"] == 'Zoë "Z" O\'Neil').all(), "every row whole"
+
+
+WRITER = """
+import sys
+from tests import factories
+from tests.reliability.test_store_faults import _open
+store = _open(sys.argv[1])
+for n in range(10**6):
+    store.append_attempt(factories.attempt(n, answers='{"q":[1,2,3]}' * 40))
+    store.record_completion(factories.completion(n))
+    print(n, flush=True)
+"""
+
+
+def test_a_writer_killed_mid_write_leaves_no_partial_record(where: str) -> None:
+    writer = subprocess.Popen(
+        [sys.executable, "-c", WRITER, where],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    assert writer.stdout is not None
+    acknowledged = -1
+    for line in writer.stdout:
+        acknowledged = int(line)
+        if acknowledged >= 150:
+            break
+    os.kill(writer.pid, signal.SIGKILL)
+    writer.wait()
+    store = _open(where)
+    attempts, completions = store.read_attempts(), store.read_completions()
+    # Everything acknowledged is there; at most the one in flight beyond it, and whole.
+    assert acknowledged + 1 <= len(attempts) <= acknowledged + 2
+    assert acknowledged + 1 <= len(completions) <= acknowledged + 2
+    assert (attempts["answers"] == '{"q":[1,2,3]}' * 40).all()
+    assert completions["certificate_code"].notna().all()
+    assert attempts["attempt_id"].is_unique and completions["record_id"].is_unique
+
+
+@pytest.fixture
+def own_postgres() -> Iterator[pg.PrivatePostgres]:
+    """A server of this test's own, to stop and start without disturbing the others."""
+    server = pg.PrivatePostgres()
+    server.init()
+    server.start()
+    try:
+        yield server
+    finally:
+        server.remove()
+
+
+def test_postgres_stopped_mid_course_offers_retry_and_saves_once_when_back(
+    own_postgres: pg.PrivatePostgres, course: Course, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import psycopg
+
+    with psycopg.connect(own_postgres.url(), autocommit=True) as conn:
+        conn.execute("CREATE DATABASE training")
+    url = own_postgres.url("training")
+    migrate(url)
+    monkeypatch.setenv("TRAINING_DATABASE_URL", url)
+    monkeypatch.setenv("TRAINING_SEAT_TIME_SCALE", "0")
+    try:
+        at = sign_in(open_app(), badge="PGDOWN-1")
+        for _ in course.modules[0].lessons:
+            click(at, "Next")
+        assert "Submit answers" in labels(at)
+        answer(at, course.check_for(course.modules[0]), right=True)
+        own_postgres.stop()
+        at.default_timeout = 30
+        click(at, "Submit answers")
+        assert not at.exception, "no traceback"
+        assert any("Your result is not saved yet" in e.value for e in at.error)
+        assert "Retry saving" in labels(at)
+        own_postgres.start()
+        click(at, "Retry saving")
+        assert "Continue" in labels(at)
+        store = PostgresStore(url, KEY)
+        attempts = store.read_attempts()
+        store.close()
+        assert len(attempts) == 1, "recorded once"
+    finally:
+        close_stores()
