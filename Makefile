@@ -8,7 +8,7 @@ AXE := tests/browser/node_modules/axe-core/axe.min.js
 CHROMIUM ?= /usr/bin/chromium
 PORT ?= 8501
 
-.PHONY: run test lint chromium clean bench
+.PHONY: run test lint chromium nginx clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,17 @@ chromium:
 		fi; \
 	fi
 
+# The two-server browser tests put Debian's nginx in front (tests/browser/test_two_servers.py).
+# PostgreSQL is installed by the tests themselves when missing (tests/pg.py).
+nginx:
+	@if [ ! -x /usr/sbin/nginx ]; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx; \
+		else \
+			echo "nginx is missing: install it with 'sudo apt-get install nginx'." >&2; exit 1; \
+		fi; \
+	fi
+
 $(AXE): tests/browser/package.json tests/browser/package-lock.json
 	npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error
 	touch $@
@@ -46,7 +57,7 @@ lint: $(TEST_STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-test: $(TEST_STAMP) chromium $(AXE) lint
+test: $(TEST_STAMP) chromium nginx $(AXE) lint
 	$(BIN)/python -m training validate
 	$(BIN)/python -m pytest
 

@@ -94,6 +94,45 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
         pass
 
 
+def start_app(env: dict[str, str], logs: Path, port: int | None = None) -> subprocess.Popen[bytes]:
+    """`streamlit run app.py` with `env` added, on `port` (a free one by default), healthy; its
+    output in `logs`. Stop it with `stop_app` (or kill its process group)."""
+    port = port or _free_port()
+    url = f"http://127.0.0.1:{port}"
+    logs.mkdir(parents=True, exist_ok=True)
+    with (logs / "stdout.log").open("ab") as out, (logs / "stderr.log").open("ab") as err:
+        process = subprocess.Popen(
+            streamlit_run(port),
+            cwd=ROOT,
+            env={**os.environ, **env},
+            stdout=out,
+            stderr=err,
+            start_new_session=True,  # its own process group, so the whole group can be stopped
+        )
+    process.url = url  # type: ignore[attr-defined]
+    deadline = time.monotonic() + STARTUP_TIMEOUT_S
+    while not _healthy(url):
+        if process.poll() is not None or time.monotonic() > deadline:
+            state = (
+                f"exited with code {process.returncode}"
+                if process.poll() is not None
+                else f"not healthy after {STARTUP_TIMEOUT_S} s"
+            )
+            stop_app(process)
+            stderr = (logs / "stderr.log").read_text(errors="replace")
+            stdout = (logs / "stdout.log").read_text(errors="replace")
+            pytest.fail(
+                f"streamlit run app.py {state}.\n--- stderr ---\n{stderr}\n"
+                f"--- stdout ---\n{stdout}",
+                pytrace=False,
+            )
+        time.sleep(0.1)
+    return process
+
+
+stop_app = _stop
+
+
 @pytest.fixture(scope="session")
 def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
     """`streamlit run app.py` on a free port, with its own empty results directory."""
@@ -102,39 +141,15 @@ def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     env = {
-        **os.environ,
         "TRAINING_RESULTS_DIR": str(results_dir),
         "TRAINING_SEAT_TIME_SCALE": "0",
         "TRAINING_SECRET_KEY": "test-key",
         "TRAINING_COORDINATOR_PASSWORD_HASH": hash_password(COORDINATOR_PASSWORD),
         "TRAINING_PUBLIC_URL": url,  # the address certificates print and QR-code
+        "TRAINING_DATABASE_URL": "",  # the CSV store, whatever the caller's environment says
     }
-    with (logs / "stdout.log").open("wb") as out, (logs / "stderr.log").open("wb") as err:
-        process = subprocess.Popen(
-            streamlit_run(port),
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=err,
-            start_new_session=True,  # its own process group, so the whole group can be stopped
-        )
+    process = start_app(env, logs, port)
     try:
-        deadline = time.monotonic() + STARTUP_TIMEOUT_S
-        while not _healthy(url):
-            if process.poll() is not None or time.monotonic() > deadline:
-                state = (
-                    f"exited with code {process.returncode}"
-                    if process.poll() is not None
-                    else f"not healthy after {STARTUP_TIMEOUT_S} s"
-                )
-                stderr = (logs / "stderr.log").read_text(errors="replace")
-                stdout = (logs / "stdout.log").read_text(errors="replace")
-                pytest.fail(
-                    f"streamlit run app.py {state}.\n--- stderr ---\n{stderr}\n"
-                    f"--- stdout ---\n{stdout}",
-                    pytrace=False,
-                )
-            time.sleep(0.1)
         yield AppServer(url, results_dir)
     finally:
         _stop(process)
