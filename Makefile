@@ -67,4 +67,5 @@ clean:
 # Benchmarks print a table of medians beside same-run baselines (see docs/benchmarks.md).
 bench: $(TEST_STAMP) chromium
 	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/storage.py
 	$(BIN)/python benchmarks/many_officers.py 20

@@ -61,7 +61,10 @@ def migrated_template(postgres: pg.PrivatePostgres) -> str:
 
     with psycopg.connect(postgres.url(), autocommit=True) as conn:
         # The app's own role, as docs/deploy.md creates it: the Store's tests run as it.
-        conn.execute("CREATE ROLE training_app LOGIN")
+        conn.execute(
+            "DO $$ BEGIN CREATE ROLE training_app LOGIN; "
+            "EXCEPTION WHEN duplicate_object THEN NULL; END $$"
+        )
         conn.execute("CREATE DATABASE training_template")
     migrate(postgres.url("training_template"))
     return "training_template"

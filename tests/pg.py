@@ -51,7 +51,9 @@ def _install() -> Path:
 class PrivatePostgres:
     """One throwaway cluster; `url(db)` for a database on it."""
 
-    def __init__(self) -> None:
+    def __init__(self, fsync: bool = False) -> None:
+        #: Tests run without fsync (faster, and nothing they check needs it); benchmarks with.
+        self.fsync = fsync
         self.bin = _install()
         self.dir = Path(tempfile.mkdtemp(prefix="training-pg-"))
         self.data = self.dir / "data"
@@ -83,8 +85,10 @@ class PrivatePostgres:
         )
 
     def start(self) -> None:
+        fsync = "on" if self.fsync else "off"
         options = (
-            f"-c listen_addresses='' -k {self.dir} -p {PORT} -c fsync=off -c max_connections=200"
+            f"-c listen_addresses='' -k {self.dir} -p {PORT} -c fsync={fsync} "
+            "-c max_connections=200"
         )
         result = self._run(
             "pg_ctl",

@@ -76,10 +76,7 @@ def completions_table(completions: pd.DataFrame, zone: ZoneInfo) -> pd.DataFrame
     such rows out.
     """
     table = completions.copy()
-    utc = pd.to_datetime(
-        completions["completed_at"].astype("string"), utc=True, errors="coerce", format="ISO8601"
-    )
-    local = utc.dt.tz_convert(zone)
+    local = local_times(completions["completed_at"], zone)
     table["completed_local"] = local
     table["completed_date"] = pd.Series(
         [None if pd.isna(ts) else ts.date() for ts in local], index=table.index, dtype=object
@@ -88,8 +85,19 @@ def completions_table(completions: pd.DataFrame, zone: ZoneInfo) -> pd.DataFrame
     table[_FOLDED_NAME] = _text(table["officer_name"]).str.casefold()
     table[_FOLDED_BADGE] = _text(table["badge_number"]).str.casefold()
     table[_DAY] = local.dt.tz_localize(None).dt.normalize()
-    table["completed_display"] = local.dt.strftime("%Y-%m-%d %H:%M %Z").fillna("")
+    table["completed_display"] = local_display(local)
     return table
+
+
+def local_times(utc_text: pd.Series, zone: ZoneInfo) -> pd.Series:
+    """ISO 8601 UTC text as moments in `zone` (NaT where the text cannot be read)."""
+    utc = pd.to_datetime(utc_text.astype("string"), utc=True, errors="coerce", format="ISO8601")
+    return utc.dt.tz_convert(zone)
+
+
+def local_display(local: pd.Series) -> pd.Series:
+    """How the console shows a moment: local date, time and zone (the one place it is made)."""
+    return local.dt.strftime("%Y-%m-%d %H:%M %Z").fillna("")
 
 
 _FOLDED_NAME, _FOLDED_BADGE, _DAY = "_name_folded", "_badge_folded", "_day"
@@ -184,8 +192,17 @@ def weekly_completions(filtered: pd.DataFrame) -> pd.DataFrame:
             }
         )
     mondays = days - pd.to_timedelta(days.dt.day_of_week, unit="D")
-    counts = mondays.value_counts()
-    weeks = pd.date_range(mondays.min(), mondays.max(), freq="7D")
+    return weeks_filled(mondays.value_counts())
+
+
+def weeks_filled(counts: pd.Series) -> pd.DataFrame:
+    """Completions per week from counts indexed by each week's Monday, quiet weeks as 0."""
+    if counts.empty:
+        return pd.DataFrame(
+            {"week_start": pd.Series(dtype=object), "completions": pd.Series(dtype="int64")}
+        )
+    counts.index = pd.to_datetime(counts.index)
+    weeks = pd.date_range(counts.index.min(), counts.index.max(), freq="7D")
     counts = counts.reindex(weeks, fill_value=0)
     return pd.DataFrame(
         {

@@ -152,10 +152,10 @@ def _many(store: Store) -> None:
 def test_the_console_query_filters_counts_and_pages_in_the_store(store: Store) -> None:
     _many(store)
     everyone = store.query_completions(CompletionQuery())
-    assert (everyone.total, everyone.officers, everyone.agencies) == (5, 4, 3)
+    assert everyone.total == 5
     assert list(everyone.rows["record_id"]) == [f"rec-{n}" for n in range(5)], "oldest first"
     jackson = store.query_completions(CompletionQuery(agencies=("Jackson Police Department",)))
-    assert (jackson.total, jackson.officers, jackson.agencies) == (3, 2, 1)
+    assert jackson.total == 3
     named = store.query_completions(CompletionQuery(search="o'neil"))
     assert list(named.rows["officer_name"]) == ["Bob O'Neil"]
     assert store.query_completions(CompletionQuery(search="%")).total == 0, "plain text"
@@ -174,3 +174,57 @@ def test_the_console_query_filters_counts_and_pages_in_the_store(store: Store) -
     assert list(page.rows["record_id"]) == ["rec-1", "rec-2"] and page.total == 5
     row = page.rows.iloc[0]
     assert row["completed_at"] == "2026-11-10T15:00:00Z" and int(row["score_percent"]) == 90
+
+
+def test_the_console_view_counts_charts_and_rates_in_the_store(store: Store) -> None:
+    _many(store)
+    # Ann (A1, Jackson) failed the final once, then passed twice (two versions); Cy passed;
+    # someone not in view failed.
+    for n, (badge, agency, passed) in enumerate(
+        [
+            ("A1", "Jackson Police Department", False),
+            ("A1", "Jackson Police Department", True),
+            ("a1 ", "jackson police department", True),  # the same officer, as the app sees it
+            ("C3", "Hinds County Sheriff's Office", True),
+            ("Z9", "Jackson Police Department", False),
+        ]
+    ):
+        store.append_attempt(
+            attempt(n, badge_number=badge, agency=agency, passed=passed, quiz_id="final")
+        )
+    store.append_attempt(
+        attempt(9, badge_number="A1", agency="Jackson Police Department", quiz_id="check-1")
+    )
+    view = store.console_view(CompletionQuery(zone="America/Chicago"), "final", limit=3)
+    assert list(view.rows["record_id"]) == ["rec-0", "rec-1", "rec-2"]
+    assert view.rows["completed_display"].iloc[0] == "2026-11-01 09:00 CST"
+    s = view.summary
+    assert (s.completions, s.officers, s.agencies) == (5, 4, 3)
+    assert (s.final_attempts, s.passed_finals) == (4, 3), "the finals of the officers in view"
+    assert s.pass_rate == 0.75 and s.attempts_per_completion == 1.0
+    assert list(view.by_agency["agency"]) == [
+        "Jackson Police Department",
+        "Hinds County Sheriff's Office",
+        "Mississippi Highway Patrol",
+    ]
+    assert list(view.by_agency["completions"]) == [3, 1, 1]
+    weeks = dict(zip(view.weekly["week_start"], view.weekly["completions"], strict=True))
+    assert weeks[date(2026, 10, 26)] == 1 and weeks[date(2026, 11, 23)] == 0
+    assert weeks[date(2026, 11, 30)] == 1, "Nov 30, 11:59 pm in Chicago (Dec 1 in UTC)"
+    assert sum(weeks.values()) == 5 and len(weeks) == 8, "quiet weeks shown as 0"
+    jackson = store.console_view(
+        CompletionQuery(agencies=("Jackson Police Department",)), "final", limit=10
+    )
+    assert (jackson.summary.completions, jackson.summary.officers) == (3, 2)
+    assert jackson.summary.final_attempts == 3, "Ann's three finals; Z9 has no completion"
+    empty = store.console_view(CompletionQuery(search="nobody"), "final", limit=10)
+    assert empty.summary.completions == 0 and empty.summary.pass_rate is None
+    assert empty.weekly.empty and empty.by_agency.empty and empty.rows.empty
+    assert store.completion_choices() == (
+        (
+            "Hinds County Sheriff's Office",
+            "Jackson Police Department",
+            "Mississippi Highway Patrol",
+        ),
+        ("v1", "v2"),
+    )

@@ -18,12 +18,14 @@ from training.config import Settings, secret_key
 from training.ledger import AttemptRecord, CompletionRecord, LedgerWriteError
 from training.officers import Officer
 from training.progress import Progress
+from training.reports import Summary
 
 __all__ = [
     "AttemptRecord",
     "CompletionPage",
     "CompletionQuery",
     "CompletionRecord",
+    "ConsoleView",
     "Store",
     "StoreWriteError",
     "open_store",
@@ -50,12 +52,22 @@ class CompletionQuery:
 
 @dataclass(frozen=True)
 class CompletionPage:
-    """One page of matching completions (oldest first) and what the whole match counts."""
+    """One page of matching completions (oldest first) and how many match in all."""
 
     rows: pd.DataFrame
     total: int
-    officers: int
-    agencies: int
+
+
+@dataclass(frozen=True)
+class ConsoleView:
+    """What the coordinator's Completions tab shows for a query, worked out by the store."""
+
+    #: The first matching completions, oldest first, with `completed_display` (local time).
+    rows: pd.DataFrame
+    summary: Summary
+    #: Completions per local week (Mondays, quiet weeks as 0) and per agency (most first).
+    weekly: pd.DataFrame
+    by_agency: pd.DataFrame
 
 
 class Store(Protocol):
@@ -132,6 +144,14 @@ class Store(Protocol):
         self, query: CompletionQuery, offset: int = 0, limit: int | None = None
     ) -> CompletionPage:
         """The matching completions, filtered and counted where they are kept."""
+        ...
+
+    def console_view(self, query: CompletionQuery, final_quiz_id: str, limit: int) -> ConsoleView:
+        """The console's figures, charts and first `limit` rows for the query."""
+        ...
+
+    def completion_choices(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """The agencies and course versions that completions carry, sorted: filter choices."""
         ...
 
 

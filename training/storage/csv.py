@@ -18,7 +18,7 @@ from training.auth import LoginThrottle
 from training.ledger import COMPLETION_COLUMNS, AttemptRecord, CompletionRecord, Ledger
 from training.officers import Officer
 from training.progress import Progress, ProgressStore
-from training.storage import CompletionPage, CompletionQuery
+from training.storage import CompletionPage, CompletionQuery, ConsoleView
 
 
 class CsvStore:
@@ -30,7 +30,9 @@ class CsvStore:
         self._places = ProgressStore(self.results_dir, key)
         self._throttle = LoginThrottle()
         self._table_lock = threading.Lock()
+        # The console's tables, made again only when a record was added.
         self._table: tuple[object, str, pd.DataFrame] | None = None
+        self._outcomes: tuple[object, str, pd.DataFrame] | None = None
 
     # --- records ------------------------------------------------------------------------------
     def append_attempt(self, record: AttemptRecord) -> None:
@@ -111,12 +113,9 @@ class CsvStore:
             self._table = (version, zone, table)
         return table
 
-    def query_completions(
-        self, query: CompletionQuery, offset: int = 0, limit: int | None = None
-    ) -> CompletionPage:
-        table = self._local_table(query.zone)
-        shown = reports.filter_completions(
-            table,
+    def _filtered(self, query: CompletionQuery) -> pd.DataFrame:
+        return reports.filter_completions(
+            self._local_table(query.zone),
             reports.CompletionFilter(
                 search=query.search,
                 agencies=query.agencies,
@@ -125,11 +124,39 @@ class CsvStore:
                 versions=query.versions,
             ),
         )
+
+    def query_completions(
+        self, query: CompletionQuery, offset: int = 0, limit: int | None = None
+    ) -> CompletionPage:
+        shown = self._filtered(query)
         end = None if limit is None else offset + limit
         rows = shown.iloc[offset:end].loc[:, list(COMPLETION_COLUMNS)]
-        return CompletionPage(
-            rows=rows.reset_index(drop=True),
-            total=len(shown),
-            officers=int(shown[["badge_number", "agency"]].drop_duplicates().shape[0]),
-            agencies=int(shown["agency"].nunique()),
+        return CompletionPage(rows=rows.reset_index(drop=True), total=len(shown))
+
+    def _final_outcomes(self, final_quiz_id: str) -> pd.DataFrame:
+        version = self.version()
+        with self._table_lock:
+            known = self._outcomes
+        if known is not None and known[0] == version and known[1] == final_quiz_id:
+            return known[2]
+        outcomes = reports.final_outcomes(self.read_attempts(), final_quiz_id)
+        with self._table_lock:
+            self._outcomes = (version, final_quiz_id, outcomes)
+        return outcomes
+
+    def console_view(self, query: CompletionQuery, final_quiz_id: str, limit: int) -> ConsoleView:
+        shown = self._filtered(query)
+        columns = [*COMPLETION_COLUMNS, "completed_display"]
+        return ConsoleView(
+            rows=shown.head(limit).loc[:, columns],
+            summary=reports.summary(shown, self._final_outcomes(final_quiz_id)),
+            weekly=reports.weekly_completions(shown),
+            by_agency=reports.completions_by_agency(shown),
+        )
+
+    def completion_choices(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        table = self.read_completions()
+        return (
+            tuple(sorted(table["agency"].dropna().unique())),
+            tuple(sorted(table["course_version"].dropna().unique())),
         )

@@ -17,11 +17,13 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 import psycopg
 from psycopg_pool import ConnectionPool
 
+from training import reports
 from training.auth import LOCKOUT_SECONDS, MAX_FAILURES
 from training.ledger import (
     ATTEMPT_COLUMNS,
@@ -32,7 +34,7 @@ from training.ledger import (
 )
 from training.officers import Officer
 from training.progress import Progress
-from training.storage import CompletionPage, CompletionQuery
+from training.storage import CompletionPage, CompletionQuery, ConsoleView
 
 logger = logging.getLogger(__name__)
 
@@ -62,8 +64,9 @@ def _plain_errors() -> Iterator[None]:
         yield
     except (psycopg.errors.IntegrityError, psycopg.errors.DataError) as exc:
         raise ValueError(f"the database refused the record: {exc.diag.message_primary}") from exc
-    except (psycopg.Error, TimeoutError) as exc:
-        # psycopg_pool's PoolTimeout is a psycopg.Error too.
+    except (psycopg.OperationalError, psycopg.InterfaceError) as exc:
+        # The server is down, restarting or unreachable (psycopg_pool's PoolTimeout is an
+        # OperationalError too). A mistake in SQL or a missing grant is not caught: it is a bug.
         logger.warning("database error: %s", exc)
         raise DatabaseError(errno.EIO, "the database cannot be reached") from exc
 
@@ -280,18 +283,89 @@ class PostgresStore:
     ) -> CompletionPage:
         where, params = _where(query)
         with self._conn() as conn:
-            counts = conn.execute(
-                "SELECT count(*), count(DISTINCT (badge_number, agency)), count(DISTINCT agency)"
-                f" FROM completions WHERE {where}",
-                params,
+            counted = conn.execute(
+                f"SELECT count(*) FROM completions WHERE {where}", params
             ).fetchone()
             rows = conn.execute(
                 f"SELECT {_COMPLETIONS} FROM completions WHERE {where} ORDER BY seq"
                 " LIMIT %s OFFSET %s",
                 [*params, limit, offset],
             ).fetchall()
-        total, officers, agencies = counts if counts else (0, 0, 0)
-        return CompletionPage(_table(rows, COMPLETION_COLUMNS), total, officers, agencies)
+        return CompletionPage(_table(rows, COMPLETION_COLUMNS), int(counted[0]) if counted else 0)
+
+    def console_view(self, query: CompletionQuery, final_quiz_id: str, limit: int) -> ConsoleView:
+        where, params = _where(query)
+        with self._conn() as conn:
+            figures = conn.execute(
+                f"WITH shown AS (SELECT * FROM completions WHERE {where}),"
+                f" officers AS (SELECT DISTINCT {_OFFICER.format('')} AS who FROM shown)"
+                " SELECT (SELECT count(*) FROM shown), (SELECT count(*) FROM officers),"
+                " (SELECT count(DISTINCT btrim(agency)) FROM shown),"
+                " (SELECT avg(attempts)::float FROM shown),"
+                " count(*), count(*) FILTER (WHERE a.passed)"
+                f" FROM attempts a WHERE a.quiz_id = %s AND {_OFFICER.format('a.')}"
+                " IN (SELECT who FROM officers)",
+                [*params, final_quiz_id],
+            ).fetchone()
+            rows = conn.execute(
+                f"SELECT {_COMPLETIONS} FROM completions WHERE {where} ORDER BY seq LIMIT %s",
+                [*params, limit],
+            ).fetchall()
+            weeks = conn.execute(
+                "SELECT date_trunc('week', completed_at AT TIME ZONE %s)::date, count(*)"
+                f" FROM completions WHERE {where} GROUP BY 1",
+                [query.zone, *params],
+            ).fetchall()
+            agencies = conn.execute(
+                f"SELECT btrim(agency), count(*) FROM completions WHERE {where}"
+                ' GROUP BY 1 ORDER BY 2 DESC, btrim(agency) COLLATE "C"',
+                params,
+            ).fetchall()
+        completions, officers, agency_count, mean_tries, finals, passed = figures or (
+            0,
+            0,
+            0,
+            None,
+            0,
+            0,
+        )
+        table = _table(rows, COMPLETION_COLUMNS)
+        table["completed_display"] = reports.local_display(
+            reports.local_times(table["completed_at"], ZoneInfo(query.zone))
+        )
+        return ConsoleView(
+            rows=table,
+            summary=reports.Summary(
+                completions=completions,
+                officers=officers,
+                agencies=agency_count,
+                final_attempts=finals,
+                passed_finals=passed,
+                pass_rate=passed / finals if finals else None,
+                attempts_per_completion=mean_tries,
+            ),
+            weekly=reports.weeks_filled(
+                pd.Series({week: count for week, count in weeks}, dtype="int64")
+            ),
+            by_agency=pd.DataFrame(
+                {
+                    "agency": pd.Series([a for a, _ in agencies], dtype="string"),
+                    "completions": pd.Series([c for _, c in agencies], dtype="int64"),
+                }
+            ),
+        )
+
+    def completion_choices(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        with self._conn() as conn:
+            agencies = conn.execute("SELECT DISTINCT agency FROM completions").fetchall()
+            versions = conn.execute("SELECT DISTINCT course_version FROM completions").fetchall()
+        # Sorted here, by code point as the CSV store sorts, whatever the database's collation.
+        return tuple(sorted(r[0] for r in agencies)), tuple(sorted(r[0] for r in versions))
+
+
+#: An officer as `officers.Officer.key` makes it (badge upper-cased, agency case-folded), so
+#: the console counts people as the app identifies them; {} is a table alias and its dot.
+_OFFICER = "upper(btrim({0}badge_number)) || '|' || lower(btrim({0}agency))"
 
 
 def _where(query: CompletionQuery) -> tuple[str, list[Any]]:

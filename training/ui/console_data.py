@@ -1,26 +1,30 @@
-"""The Coordinator's tables, computed once per change of the ledger, not on every click.
+"""The Coordinator's tables, kept between clicks until a record is added.
 
 Kept in a module rather than the page script so that Streamlit's cache holds on to them. The
-store's version (changed by every record added) and the store (one per process) are the cache
-key; arguments named with a leading
-underscore are not hashed.
+store (one per process) and its version (changed by every record added) are the cache key;
+arguments named with a leading underscore are not hashed.
 """
 
 from __future__ import annotations
-
-from zoneinfo import ZoneInfo
 
 import pandas as pd
 import streamlit as st
 
 from training import reports
 from training.content import Course
-from training.storage import Store
+from training.storage import CompletionQuery, ConsoleView, Store
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)
-def completions_table(_book: Store, store_id: int, version: object, zone: str) -> pd.DataFrame:
-    return reports.completions_table(_book.read_completions(), ZoneInfo(zone))
+def _choices(_book: Store, store_id: int, version: object) -> tuple[tuple[str, ...], ...]:
+    return _book.completion_choices()
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _view(
+    _book: Store, store_id: int, version: object, query: CompletionQuery, final: str, limit: int
+) -> ConsoleView:
+    return _book.console_view(query, final, limit)
 
 
 @st.cache_resource(max_entries=4, show_spinner="Counting answers…")
@@ -30,19 +34,15 @@ def question_analysis(
     return reports.question_analysis(_book.read_attempts(), _course)
 
 
-@st.cache_resource(max_entries=4, show_spinner=False)
-def final_outcomes(
-    _book: Store, store_id: int, version: object, final_quiz_id: str
-) -> pd.DataFrame:
-    return reports.final_outcomes(_book.read_attempts(), final_quiz_id)
+def choices(book: Store) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The agencies and course versions to filter by."""
+    agencies, versions = _choices(book, id(book), book.version())
+    return agencies, versions
 
 
-def outcomes(book: Store, course: Course) -> pd.DataFrame:
-    return final_outcomes(book, id(book), book.version(), course.final.id)
-
-
-def tables(book: Store, zone: str) -> pd.DataFrame:
-    return completions_table(book, id(book), book.version(), zone)
+def view(book: Store, query: CompletionQuery, final_quiz_id: str, limit: int) -> ConsoleView:
+    """The figures, charts and first rows for the query (computed once per query and change)."""
+    return _view(book, id(book), book.version(), query, final_quiz_id, limit)
 
 
 def questions(book: Store, course: Course) -> pd.DataFrame:

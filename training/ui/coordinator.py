@@ -12,11 +12,11 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from training import auth, reports, roster
+from training import auth, roster
 from training.config import Settings
 from training.content import Course
 from training.exports import attempts_csv, completions_csv, safe_csv
-from training.storage import Store
+from training.storage import CompletionQuery, Store
 from training.ui import console_data
 from training.ui.common import (
     client_id,
@@ -140,18 +140,12 @@ def _idle_watch() -> None:
         st.rerun()
 
 
-def _filters(table: pd.DataFrame) -> reports.CompletionFilter:
+def _filters(agencies: tuple[str, ...], versions: tuple[str, ...], zone: str) -> CompletionQuery:
     with st.container(border=True):
         search = st.text_input("Search name or badge", key="filter_search")
         left, right = st.columns(2)
-        agencies = left.multiselect(
-            "Agency", sorted(table["agency"].dropna().unique()), key="filter_agencies"
-        )
-        versions = right.multiselect(
-            "Course version",
-            sorted(table["course_version"].dropna().unique()),
-            key="filter_versions",
-        )
+        chosen_agencies = left.multiselect("Agency", agencies, key="filter_agencies")
+        chosen_versions = right.multiselect("Course version", versions, key="filter_versions")
         no_range: tuple[date, ...] = ()  # an empty range: no date filter until one is picked
         dates = st.date_input(
             "Completed between",
@@ -161,17 +155,23 @@ def _filters(table: pd.DataFrame) -> reports.CompletionFilter:
         )
     start: date | None = dates[0] if len(dates) > 0 else None
     end: date | None = dates[1] if len(dates) > 1 else start
-    return reports.CompletionFilter(
-        search=search, agencies=tuple(agencies), start=start, end=end, versions=tuple(versions)
+    return CompletionQuery(
+        search=search,
+        agencies=tuple(chosen_agencies),
+        versions=tuple(chosen_versions),
+        start=start,
+        end=end,
+        zone=zone,
     )
 
 
 def _records_tab(course: Course, settings: Settings) -> None:
+    # Filtering, counting and charting happen in the store (SQL with a database): the page
+    # gets the figures and the first rows, never every record.
     book = open_store_or_stop(settings)
-    table = console_data.tables(book, settings.timezone)
-    chosen = _filters(table)
-    shown = reports.filter_completions(table, chosen)
-    totals = reports.summary(shown, console_data.outcomes(book, course))
+    query = _filters(*console_data.choices(book), settings.timezone)
+    shown = console_data.view(book, query, course.final.id, MAX_ROWS_SHOWN)
+    totals = shown.summary
     cols = st.columns(5)
     cols[0].metric("Completions", totals.completions)
     cols[1].metric("Officers", totals.officers)
@@ -187,11 +187,11 @@ def _records_tab(course: Course, settings: Settings) -> None:
         "—" if totals.attempts_per_completion is None else f"{totals.attempts_per_completion:.1f}",
     )
     # Thousands of rows on screen help nobody and cost every click; the download has them all.
-    on_screen = shown.head(MAX_ROWS_SHOWN)
-    if len(shown) > MAX_ROWS_SHOWN:
+    on_screen = shown.rows
+    if totals.completions > MAX_ROWS_SHOWN:
         st.markdown(
-            f"Showing the first {MAX_ROWS_SHOWN:,} of {len(shown):,} completions. Narrow the "
-            "filters, or download the CSV for all of them."
+            f"Showing the first {MAX_ROWS_SHOWN:,} of {totals.completions:,} completions. Narrow "
+            "the filters, or download the CSV for all of them."
         )
     view = pd.DataFrame(
         {
@@ -209,7 +209,7 @@ def _records_tab(course: Course, settings: Settings) -> None:
     st.dataframe(view, hide_index=True, width="stretch")
     st.download_button(
         "Download CSV",
-        data=lambda: completions_csv(shown, settings.zone),
+        data=lambda: completions_csv(book.query_completions(query).rows, settings.zone),
         file_name=f"completions-{date.today():%Y%m%d}.csv",
         mime="text/csv",
         on_click="ignore",
@@ -223,17 +223,13 @@ def _records_tab(course: Course, settings: Settings) -> None:
         on_click="ignore",
         key="download_attempts",
     )
-    if not shown.empty:
+    if totals.completions:
         # Vega-Lite specs written out: st.bar_chart builds an Altair chart and validates it
         # against the whole Vega-Lite schema on every click, about 10 ms of each filter change.
         st.markdown("## Completions per week")
-        st.vega_lite_chart(
-            reports.weekly_completions(shown), _bars("week_start", "temporal", "Week starting")
-        )
+        st.vega_lite_chart(shown.weekly, _bars("week_start", "temporal", "Week starting"))
         st.markdown("## Completions by agency")
-        st.vega_lite_chart(
-            reports.completions_by_agency(shown), _bars("agency", "nominal", "Agency", "-y")
-        )
+        st.vega_lite_chart(shown.by_agency, _bars("agency", "nominal", "Agency", "-y"))
 
 
 def _bars(x: str, kind: str, title: str, sort: str | None = None) -> dict[str, object]:
