@@ -94,8 +94,6 @@ class PostgresStore:
             min_size=1,
             max_size=max_connections,
             kwargs={"autocommit": True, "connect_timeout": CONNECT_TIMEOUT_S},
-            # A connection the server dropped (a restart) is found out before it is handed on.
-            check=ConnectionPool.check_connection,
             timeout=CONNECT_TIMEOUT_S,
             open=False,
             name="training",
@@ -107,8 +105,15 @@ class PostgresStore:
 
     @contextmanager
     def _conn(self) -> Iterator[psycopg.Connection[Any]]:
-        with _plain_errors(), self.pool.connection() as conn:
-            yield conn
+        try:
+            with _plain_errors(), self.pool.connection() as conn:
+                yield conn
+        except DatabaseError:
+            # A server restart drops every connection. Rather than test each connection on
+            # every checkout (a round trip per record), the idle ones are swept after a failure,
+            # so that "Retry saving" gets a live connection, not the next dead one.
+            self.pool.check()
+            raise
 
     # --- records ------------------------------------------------------------------------------
     def append_attempt(self, record: AttemptRecord) -> None:
@@ -294,41 +299,12 @@ class PostgresStore:
         return CompletionPage(_table(rows, COMPLETION_COLUMNS), int(counted[0]) if counted else 0)
 
     def console_view(self, query: CompletionQuery, final_quiz_id: str, limit: int) -> ConsoleView:
-        where, params = _where(query)
         with self._conn() as conn:
-            figures = conn.execute(
-                f"WITH shown AS (SELECT * FROM completions WHERE {where}),"
-                f" officers AS (SELECT DISTINCT {_OFFICER.format('')} AS who FROM shown)"
-                " SELECT (SELECT count(*) FROM shown), (SELECT count(*) FROM officers),"
-                " (SELECT count(DISTINCT btrim(agency)) FROM shown),"
-                " (SELECT avg(attempts)::float FROM shown),"
-                " count(*), count(*) FILTER (WHERE a.passed)"
-                f" FROM attempts a WHERE a.quiz_id = %s AND {_OFFICER.format('a.')}"
-                " IN (SELECT who FROM officers)",
-                [*params, final_quiz_id],
-            ).fetchone()
-            rows = conn.execute(
-                f"SELECT {_COMPLETIONS} FROM completions WHERE {where} ORDER BY seq LIMIT %s",
-                [*params, limit],
-            ).fetchall()
-            weeks = conn.execute(
-                "SELECT date_trunc('week', completed_at AT TIME ZONE %s)::date, count(*)"
-                f" FROM completions WHERE {where} GROUP BY 1",
-                [query.zone, *params],
-            ).fetchall()
-            agencies = conn.execute(
-                f"SELECT btrim(agency), count(*) FROM completions WHERE {where}"
-                ' GROUP BY 1 ORDER BY 2 DESC, btrim(agency) COLLATE "C"',
-                params,
-            ).fetchall()
-        completions, officers, agency_count, mean_tries, finals, passed = figures or (
-            0,
-            0,
-            0,
-            None,
-            0,
-            0,
-        )
+            figures, rows, weeks, agencies = (
+                conn.execute(sql, params).fetchall()
+                for sql, params in console_statements(query, final_quiz_id, limit)
+            )
+        completions, officers, agency_count, mean_tries, finals, passed = figures[0]
         table = _table(rows, COMPLETION_COLUMNS)
         table["completed_display"] = reports.local_display(
             reports.local_times(table["completed_at"], ZoneInfo(query.zone))
@@ -366,6 +342,41 @@ class PostgresStore:
 #: An officer as `officers.Officer.key` makes it (badge upper-cased, agency case-folded), so
 #: the console counts people as the app identifies them; {} is a table alias and its dot.
 _OFFICER = "upper(btrim({0}badge_number)) || '|' || lower(btrim({0}agency))"
+
+
+def console_statements(
+    query: CompletionQuery, final_quiz_id: str, limit: int
+) -> list[tuple[str, list[Any]]]:
+    """The SQL behind the console: the headline figures (one row), the first rows, the weeks,
+    the agencies. Public so that the benchmarks time the same statements bare."""
+    where, params = _where(query)
+    return [
+        (
+            f"WITH shown AS (SELECT * FROM completions WHERE {where}),"
+            f" officers AS (SELECT DISTINCT {_OFFICER.format('')} AS who FROM shown)"
+            " SELECT (SELECT count(*) FROM shown), (SELECT count(*) FROM officers),"
+            " (SELECT count(DISTINCT btrim(agency)) FROM shown),"
+            " (SELECT avg(attempts)::float FROM shown),"
+            " count(*), count(*) FILTER (WHERE a.passed)"
+            f" FROM attempts a WHERE a.quiz_id = %s AND {_OFFICER.format('a.')}"
+            " IN (SELECT who FROM officers)",
+            [*params, final_quiz_id],
+        ),
+        (
+            f"SELECT {_COMPLETIONS} FROM completions WHERE {where} ORDER BY seq LIMIT %s",
+            [*params, limit],
+        ),
+        (
+            "SELECT date_trunc('week', completed_at AT TIME ZONE %s)::date, count(*)"
+            f" FROM completions WHERE {where} GROUP BY 1",
+            [query.zone, *params],
+        ),
+        (
+            f"SELECT btrim(agency), count(*) FROM completions WHERE {where}"
+            ' GROUP BY 1 ORDER BY 2 DESC, btrim(agency) COLLATE "C"',
+            params,
+        ),
+    ]
 
 
 def _where(query: CompletionQuery) -> tuple[str, list[Any]]:
