@@ -2,11 +2,11 @@
 
 import streamlit as st
 
-from training.ui import navigation
+from training.ui import navigation, training_page
 
 st.set_page_config(
     page_title="Human Trafficking Training — Mississippi Law Enforcement",
     page_icon=":material/shield:",
     layout="centered",
 )
-st.navigation(navigation.all_pages()).run()
+st.navigation(navigation.all_pages(training_page.render)).run()

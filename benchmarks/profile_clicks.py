@@ -70,9 +70,9 @@ def _instrument() -> None:
     _timed(session, "restore")
     _timed(navigation, "all_pages")
     _timed(grading, "score")
-    _timed(records, "_save_completion_once")
+    _timed(records, "save_pending")
     _timed(ledger.Ledger, "append_attempt")
-    _timed(ledger.Ledger, "append_completion")
+    _timed(ledger.Ledger, "append_completion_once")
     _timed(ledger.Ledger, "completion_since")
     _timed(progress.ProgressStore, "save", "ProgressStore.save")
 

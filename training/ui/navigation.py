@@ -14,6 +14,7 @@ built once and each run gets copies.
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from pathlib import Path
 
 import streamlit as st
@@ -29,15 +30,17 @@ COORDINATOR = _HERE / "coordinator.py"
 TRAINING = "training"
 
 _built: dict[Path | str, StreamlitPage] = {}
+#: The course's page function, handed in by app.py: this module is imported by the pages
+#: that link to others, so it imports none of them (no import loop).
+_training: list[Callable[[], None]] = []
 
 
 def _build() -> dict[Path | str, StreamlitPage]:
-    # Imported here: the course's pages link to pages defined in this module.
-    from training.ui import training_page
-
+    if not _training:
+        raise RuntimeError("app.py lists the pages (all_pages) before any page links to one")
     return {
         TRAINING: st.Page(
-            training_page.render,
+            _training[0],
             title="Training",
             icon=":material/school:",
             url_path="training",
@@ -70,8 +73,10 @@ def _pages() -> dict[Path | str, StreamlitPage]:
     return pages
 
 
-def all_pages() -> list[StreamlitPage]:
-    """This run's pages, in the order the navigation lists them."""
+def all_pages(training: Callable[[], None]) -> list[StreamlitPage]:
+    """This run's pages, in the order the navigation lists them; `training` draws the course."""
+    if not _training:
+        _training.append(training)
     return [copy.copy(page) for page in _pages().values()]
 
 
