@@ -7,11 +7,11 @@ import sys
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from training.certificates.verification import check_certificate
 from training.config import PROJECT_ROOT
 from training.content import Course
 from training.ledger import Ledger
 from training.reports import question_analysis
-from training.verification import check_certificate
 
 
 def _demo(*args: str) -> subprocess.CompletedProcess[str]:

@@ -14,10 +14,10 @@ import pytest
 
 from tests.factories import completion
 from training import certificates
+from training.certificates.verification import check_certificate, describe
 from training.config import PROJECT_ROOT
 from training.content import Course
 from training.ledger import Ledger
-from training.verification import check_certificate, describe
 
 KEY = b"test-secret-key"  # the results_dir fixture sets TRAINING_SECRET_KEY to this
 CHICAGO = ZoneInfo("America/Chicago")

@@ -13,11 +13,11 @@ from pathlib import Path
 import psycopg
 
 from training.auth import hash_password
+from training.certificates.verification import check_certificate, describe
 from training.config import ConfigError, load_settings, secret_key
 from training.content import ContentError, check_course, course_version, load_course
 from training.demo import DemoDataError, write_demo_ledger
 from training.storage import open_store
-from training.verification import check_certificate, describe
 
 
 def _validate(args: argparse.Namespace) -> int:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from fpdf import FPDF
 
-from training.certificates import (
+from training.certificates.pdf import (
     GOLD,
     INK,
     MUTED,

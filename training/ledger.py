@@ -22,12 +22,12 @@ import threading
 import uuid
 from collections import OrderedDict
 from dataclasses import dataclass, fields
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO, ClassVar
 
 import pandas as pd
 
+from training.dates import utc_now
 from training.files import exclusive, write_all
 
 COMPLETIONS_FILE = "completions.csv"
@@ -93,16 +93,6 @@ _NUMERIC = {"score_percent", "attempts", "seat_time_minutes", "duration_seconds"
 
 class LedgerWriteError(OSError):
     """A record could not be saved; nothing partial was left in the file."""
-
-
-def utc_now() -> str:
-    """The current time as stored in the ledger: ISO 8601, UTC, whole seconds."""
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def utc_iso(epoch_seconds: float) -> str:
-    """A moment as the ledger writes it (rounded down to the second)."""
-    return datetime.fromtimestamp(epoch_seconds, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def new_id() -> str:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-from training.certificates import first_unprintable
+from training.certificates.pdf import first_unprintable
 
 OTHER_AGENCY = "Other (not listed)"
 NAME_MIN, NAME_MAX = 2, 80

@@ -13,8 +13,9 @@ import csv
 
 from training import certificates
 from training.content import Course, Quiz
+from training.dates import utc_iso, utc_now
 from training.grading import Score, answers_json
-from training.ledger import AttemptRecord, CompletionRecord, new_id, utc_iso, utc_now
+from training.ledger import AttemptRecord, CompletionRecord, new_id
 from training.progress import Progress
 from training.storage import Store
 

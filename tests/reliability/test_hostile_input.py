@@ -30,6 +30,8 @@ from tests import factories
 from tests.apptest_helpers import click, open_app, titles
 from tests.reliability.hostile import CORPUS, INVISIBLE_LETTERS, Hostile, ids
 from training import auth, certificates
+from training.certificates import pdf as certificate_pdf
+from training.certificates.verification import check_certificate
 from training.content import Course
 from training.exports import BOM, FORMULA_START, attempts_csv, completions_csv, safe_csv
 from training.ledger import (
@@ -44,7 +46,6 @@ from training.progress import ProgressStore
 from training.reports import CompletionFilter, completions_table, filter_completions
 from training.roster import MAX_ROSTER_BYTES, RosterError, missing_from, read_roster
 from training.ui.common import escape_markdown
-from training.verification import check_certificate
 
 ZONE = ZoneInfo("America/Chicago")
 KEY = b"test-secret-key"  # the key tests/conftest.py puts in TRAINING_SECRET_KEY
@@ -310,7 +311,7 @@ def test_sign_in_refuses_with_a_readable_message_or_keeps_the_value_exactly(
 
 @cache
 def _glyphs(font_file: str) -> frozenset[int]:
-    font = TTFont(certificates.FONTS_DIR / font_file)
+    font = TTFont(certificate_pdf.FONTS_DIR / font_file)
     return frozenset(font.getBestCmap())
 
 

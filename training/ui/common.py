@@ -10,11 +10,11 @@ from pathlib import Path
 import streamlit as st
 
 from training.auth import LoginThrottle
+from training.certificates.verification import MAX_WRONG_CODES, WRONG_CODE_LOCKOUT_SECONDS
 from training.config import ConfigError, Settings, load_settings
 from training.content import ContentError, Course, load_course
 from training.storage import Store, open_store
 from training.ui.navigation import WHO_TO_CALL, link_to
-from training.verification import MAX_WRONG_CODES, WRONG_CODE_LOCKOUT_SECONDS
 
 logger = logging.getLogger(__name__)
 

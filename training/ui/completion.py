@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import streamlit as st
 
-from training.certificates import certificate_pdf
+from training.certificates.pdf import certificate_pdf
 from training.config import Settings
 from training.content import Course
+from training.dates import local_date as dates_local_date
+from training.dates import long_date
 from training.ledger import CompletionRecord
 from training.storage import Store
 from training.ui import session
@@ -17,8 +17,7 @@ from training.ui.quiz import last_result, result_view
 
 
 def local_date(timestamp: str, settings: Settings) -> str:
-    moment = datetime.fromisoformat(timestamp.replace("Z", "+00:00")).astimezone(settings.zone)
-    return f"{moment:%B} {moment.day}, {moment.year}"
+    return long_date(dates_local_date(timestamp, settings.zone))
 
 
 def certificate_button(

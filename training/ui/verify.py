@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from training.certificates.verification import check_certificate, describe
 from training.config import secret_key
 from training.ui.common import (
     client_id,
@@ -14,7 +15,6 @@ from training.ui.common import (
     settings_or_stop,
     verify_throttle,
 )
-from training.verification import check_certificate, describe
 
 
 def render() -> None:

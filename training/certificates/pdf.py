@@ -1,20 +1,13 @@
-"""Certificate codes: random enough to be unguessable, checkable without the ledger.
-
-A code is 12 random symbols (60 bits) and 4 check symbols (20 bits of an HMAC under the secret
-key), written in four groups of four from an alphabet without look-alikes (no 0/O, no 1/I).
-
-Also the printed certificate (`certificate_pdf`): one landscape Letter page with a QR code that
-leads to the verify page, set in the DejaVu fonts vendored in training/data/fonts.
+"""The printed certificate (`certificate_pdf`): one landscape Letter page with a QR code that
+leads to the verify page, set in the DejaVu fonts vendored in training/data/fonts; and the
+drawing helpers the Who to call card shares.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import io
-import secrets
 import unicodedata
-from datetime import UTC, date, datetime
+from datetime import UTC, date
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -25,47 +18,8 @@ from fpdf import FPDF
 from fpdf.enums import MethodReturnValue
 
 from training.content import CourseInfo
+from training.dates import local_date, long_date, moment
 from training.ledger import CompletionRecord
-
-ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # 32 symbols, 5 bits each
-RANDOM_SYMBOLS = 12
-CHECK_SYMBOLS = 4
-GROUP = 4
-
-
-def _check(body: str, key: bytes) -> str:
-    digest = hmac.new(key, body.encode("ascii"), hashlib.sha256).digest()
-    value = int.from_bytes(digest[:4], "big") >> (32 - 5 * CHECK_SYMBOLS)
-    return "".join(
-        ALPHABET[(value >> (5 * (CHECK_SYMBOLS - 1 - i))) & 31] for i in range(CHECK_SYMBOLS)
-    )
-
-
-def _grouped(raw: str) -> str:
-    return "-".join(raw[i : i + GROUP] for i in range(0, len(raw), GROUP))
-
-
-def new_code(key: bytes) -> str:
-    # One draw of 60 bits, 5 a symbol: the alphabet has exactly 32 symbols, so each is uniform.
-    value = secrets.randbits(5 * RANDOM_SYMBOLS)
-    body = "".join(ALPHABET[(value >> (5 * i)) & 31] for i in range(RANDOM_SYMBOLS))
-    return _grouped(body + _check(body, key))
-
-
-def normalize(code: str) -> str:
-    """A typed code as stored: upper case, groups of four, spaces and dashes ignored."""
-    raw = "".join(ch for ch in code.upper() if ch not in " -\t")
-    return _grouped(raw)
-
-
-def is_genuine_form(code: str, key: bytes) -> bool:
-    """True when the code's check symbols match: made-up or mistyped codes fail here."""
-    raw = normalize(code).replace("-", "")
-    if len(raw) != RANDOM_SYMBOLS + CHECK_SYMBOLS or any(ch not in ALPHABET for ch in raw):
-        return False
-    body, check = raw[:RANDOM_SYMBOLS], raw[RANDOM_SYMBOLS:]
-    return hmac.compare_digest(check, _check(body, key))
-
 
 # --- the printed certificate ------------------------------------------------------------------
 #
@@ -73,7 +27,7 @@ def is_genuine_form(code: str, key: bytes) -> bool:
 # fixed position and automatic page breaks are off, so nothing an officer typed can push the
 # certificate onto a second page: long names and agencies shrink to fit their line instead.
 
-FONTS_DIR = Path(__file__).resolve().parent / "data" / "fonts"
+FONTS_DIR = Path(__file__).resolve().parent.parent / "data" / "fonts"
 SANS = "DejaVuSans"
 SERIF = "DejaVuSerif"
 _FONT_FILES = {
@@ -89,21 +43,6 @@ GOLD: Color = (176, 141, 62)
 INK: Color = (33, 37, 41)
 MUTED: Color = (98, 106, 116)
 
-_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
-
 #: Distance of the officer's name from the page's left and right edges (the widest line).
 NAME_INSET = 66
 #: Modules of quiet zone around the QR code (the standard asks for 4).
@@ -115,22 +54,6 @@ QR_SCALE = 10
 def verify_url(public_url: str, code: str) -> str:
     """The address that checks a certificate: the verify page with the code filled in."""
     return f"{public_url.rstrip('/')}/verify?code={code}"
-
-
-def _moment(timestamp: str) -> datetime:
-    """A stored ISO 8601 timestamp as an aware datetime (UTC when it names no zone)."""
-    moment = datetime.fromisoformat(timestamp.strip())
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-
-
-def local_date(completed_at: str, zone: ZoneInfo) -> date:
-    """The calendar day of a stored UTC timestamp where the officer is (never UTC's day)."""
-    return _moment(completed_at).astimezone(zone).date()
-
-
-def long_date(day: date) -> str:
-    """ "November 27, 2026", the same in every locale."""
-    return f"{_MONTHS[day.month - 1]} {day.day}, {day.year}"
 
 
 def hours_text(hours: float) -> str:
@@ -267,7 +190,7 @@ def certificate_pdf(
     pdf.set_subject(f"{course.title} ({hours_text(course.credit_hours)})")
     pdf.set_keywords(f"certificate {record.certificate_code}")
     # The completion time, not the time of printing: the same record gives the same bytes.
-    pdf.set_creation_date(_moment(record.completed_at).astimezone(UTC))
+    pdf.set_creation_date(moment(record.completed_at).astimezone(UTC))
     pdf.add_page()
     _frame(pdf)
 

@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from training import certificates
+from training.certificates.codes import is_genuine_form, normalize
 from training.content import CourseInfo
+from training.dates import local_date, long_date
 from training.storage import Store
 
 #: Wrong codes from one client before checks are refused for a while.
@@ -33,18 +34,15 @@ def describe(found: VerifiedCertificate) -> str:
     """One line for people: who completed what, when, for how many hours."""
     day = found.completed_on
     hours = f"{found.credit_hours:g} hour{'s' if found.credit_hours != 1 else ''}"
-    return (
-        f"{found.officer_name} completed “{found.course_title}” on "
-        f"{day:%B} {day.day}, {day.year} ({hours})."
-    )
+    return f"{found.officer_name} completed “{found.course_title}” on {long_date(day)} ({hours})."
 
 
 def check_certificate(
     code: str, store: Store, key: bytes, course: CourseInfo, zone: ZoneInfo
 ) -> VerifiedCertificate | None:
     """The certificate's details when the code is genuine and recorded; None otherwise."""
-    normalized = certificates.normalize(code)
-    if not certificates.is_genuine_form(normalized, key):
+    normalized = normalize(code)
+    if not is_genuine_form(normalized, key):
         return None
     record = store.find_certificate(normalized)
     if record is None:
@@ -53,7 +51,7 @@ def check_certificate(
     return VerifiedCertificate(
         officer_name=record.officer_name,
         course_title=course.title if same_course else record.course_id,
-        completed_on=certificates.local_date(record.completed_at, zone),
+        completed_on=local_date(record.completed_at, zone),
         credit_hours=course.credit_hours if same_course else 0.0,
         certificate_code=record.certificate_code,
     )
