@@ -45,6 +45,7 @@ from training.content import Course, load_course  # noqa: E402
 from training.demo import write_demo_ledger  # noqa: E402
 from training.files import exclusive  # noqa: E402
 from training.ledger import COMPLETION_COLUMNS, CompletionRecord, Ledger  # noqa: E402
+from training.storage import close_stores  # noqa: E402
 
 MINIMAL = "import streamlit as st\nst.write('hello')"
 PASSWORD = "the benchmark coordinator's long password"
@@ -324,6 +325,7 @@ def clear_caches() -> None:
     st.cache_resource.clear()
     st.cache_data.clear()
     ledger_module.forget_parsed_files()
+    close_stores()  # the Store keeps the console's tables too: a first load starts cold
 
 
 def console_before_sign_in() -> AppTest:

@@ -1,6 +1,7 @@
-"""What an officer earns, as ledger records, saved exactly once.
+"""What an officer earns, as records, saved exactly once.
 
-A submitted quiz becomes an AttemptRecord; a passed final also becomes a CompletionRecord. The
+A submitted quiz is marked here, on the server, by the rules of checks and the final, and
+becomes an AttemptRecord; a passed final also becomes a CompletionRecord. The
 records wait in the officer's session until the store has them, so a failed write loses
 nothing and "Retry saving" sends the same records again. The store keeps one completion per
 officer and course version, so double clicks, reruns, a second tab or a second server all end
@@ -10,11 +11,14 @@ with one completion row.
 from __future__ import annotations
 
 import csv
+import random
+import time
+from dataclasses import dataclass
 
-from training import certificates
+from training import certificates, grading
 from training.content import Course, Quiz
 from training.dates import utc_iso, utc_now
-from training.grading import Score, answers_json
+from training.grading import DrawnQuestion, Score, answers_json
 from training.ledger import AttemptRecord, CompletionRecord, new_id
 from training.progress import Progress
 from training.storage import Store
@@ -56,6 +60,62 @@ def completion_record(
         seat_time_minutes=progress.seat_time_minutes(),
         certificate_code=certificates.new_code(key),
     )
+
+
+def pass_mark(quiz: Quiz, configured: int) -> int:
+    """The percent needed to pass: the quiz's own pass mark wins over the configured one."""
+    return quiz.pass_mark or configured
+
+
+def check_draw(quiz: Quiz, token: str) -> list[DrawnQuestion]:
+    """A knowledge check's questions in order, options shuffled: seeded by officer and check,
+    so the same on every rerun, after a refresh and on another server."""
+    return grading.draw(quiz, random.Random(f"{token}:{quiz.id}"))
+
+
+def new_final_draw(progress: Progress, quiz: Quiz) -> list[DrawnQuestion]:
+    """A fresh draw of the final, kept in the officer's place until it is submitted."""
+    drawn = grading.draw(quiz)
+    progress.final_draw = [d.to_dict() for d in drawn]
+    progress.quiz_started_at = None
+    return drawn
+
+
+@dataclass(frozen=True)
+class Submitted:
+    """A marked quiz and the records it earned, to be saved in order."""
+
+    score: Score
+    records: list[Pending]
+
+
+def submit(
+    progress: Progress,
+    course: Course,
+    quiz: Quiz,
+    drawn: list[DrawnQuestion],
+    answers: dict[str, list[int]],
+    mark: int,
+    key: bytes,
+    now: float | None = None,
+) -> Submitted:
+    """Mark a quiz on the server and apply its rules to the officer's place: the time spent is
+    counted once; a check is done whatever its score (checks are practice); every final counts
+    as an attempt and its questions are not shown again; a passed final earns the completion."""
+    score = grading.score(quiz, drawn, answers, mark)
+    now = time.time() if now is None else now
+    duration = max(0.0, now - (progress.quiz_started_at or now))
+    progress.quiz_seconds += duration
+    progress.quiz_started_at = None
+    earned: list[Pending] = [attempt_record(progress, course, quiz, score, duration)]
+    if quiz.kind == "final":
+        progress.final_attempts += 1
+        progress.final_draw = None
+        if score.passed:
+            earned.append(completion_record(progress, course, score, key))
+    else:
+        progress.checks[quiz.id] = score.percent
+    return Submitted(score, earned)
 
 
 def save_pending(pending: list[Pending], store: Store) -> CompletionRecord | None:

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import random
 import time
 from collections.abc import Sequence
 
 import streamlit as st
 
-from training import grading
+from training import grading, records
 from training.config import Settings, secret_key
 from training.content import Course, Question, Quiz
 from training.grading import DrawnQuestion, Score
-from training.records import attempt_record, completion_record
 from training.storage import Store
 from training.ui import session
 from training.ui.common import STEP_BUTTON_WIDTH
@@ -125,20 +123,9 @@ def _submit(
         )
         return
     st.session_state.pop("quiz_message", None)
-    score = grading.score(quiz, drawn, answers, pass_mark)
-    started = prog.quiz_started_at or time.time()
-    duration = max(0.0, time.time() - started)
-    prog.quiz_seconds += duration
-    prog.quiz_started_at = None
-    waiting = session.pending()
-    waiting.append(attempt_record(prog, course, quiz, score, duration))
-    if quiz.kind == "final":
-        prog.final_attempts += 1
-        prog.final_draw = None  # once this is saved, these questions are not shown again
-        if score.passed:
-            waiting.append(completion_record(prog, course, score, secret_key(settings)))
-    else:
-        prog.checks[quiz.id] = score.percent
+    submitted = records.submit(prog, course, quiz, drawn, answers, pass_mark, secret_key(settings))
+    score = submitted.score
+    session.pending().extend(submitted.records)
     # Kept as marked: the results page is drawn again on every click until the officer moves on.
     st.session_state["quiz_result"] = {"quiz_id": quiz.id, "drawn": drawn, "score": score}
     # The ledger rows are the record; the officer's place is saved by a later click, and an
@@ -225,9 +212,8 @@ def render_check(
             "Answer every question, then press “Submit answers”. Each answer is marked "
             "with an explanation. This check does not count toward your final score."
         )
-        # Seeded by officer and check: the same order on every rerun and after a refresh.
-        order = random.Random(f"{session.token()}:{quiz.id}")
-        _form(course, quiz, grading.draw(quiz, order), settings.pass_mark, settings, store)
+        drawn = records.check_draw(quiz, session.token())
+        _form(course, quiz, drawn, records.pass_mark(quiz, settings.pass_mark), settings, store)
     if session.pending():
         return  # Back or Continue would save the place with this check done but not recorded
     with st.container(horizontal=True, horizontal_alignment="distribute", key="step_buttons"):
@@ -253,15 +239,14 @@ def _try_again(quiz: Quiz, store: Store) -> None:
     prog = session.signed_in()
     st.session_state.pop("quiz_result", None)
     session.clear_widgets(QUESTION_PREFIX)
-    prog.final_draw = [d.to_dict() for d in grading.draw(quiz)]
-    prog.quiz_started_at = None
+    records.new_final_draw(prog, quiz)
     session.save(store)
 
 
 def render_final(course: Course, index: int, settings: Settings, store: Store) -> None:
     prog = session.signed_in()
     quiz = course.final
-    pass_mark = quiz.pass_mark or settings.pass_mark
+    pass_mark = records.pass_mark(quiz, settings.pass_mark)
     st.title(quiz.title)
     _save_error_box(store)
     result = last_result(quiz)
@@ -285,9 +270,10 @@ def render_final(course: Course, index: int, settings: Settings, store: Store) -
         result_view(quiz, drawn, score)
         return
     if prog.final_draw is None:
-        prog.final_draw = [d.to_dict() for d in grading.draw(quiz)]
+        drawn = records.new_final_draw(prog, quiz)
         session.save(store)
-    drawn = [DrawnQuestion.from_dict(d) for d in prog.final_draw]
+    else:
+        drawn = [DrawnQuestion.from_dict(d) for d in prog.final_draw]
     st.markdown(
         f"{len(drawn)} questions drawn from the whole course. You need {pass_mark}% to pass. "
         "Answer every question, then press “Submit answers”."
