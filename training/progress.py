@@ -218,12 +218,6 @@ class Progress:
                 self.checks[quiz_id] = int(row.get("score_percent") or 0)
                 self.quiz_seconds += int(row.get("duration_seconds") or 0)
 
-    @property
-    def latest_completion(self) -> dict[str, Any] | None:
-        if self.completion is not None:
-            return self.completion
-        return self.earlier_completions[-1] if self.earlier_completions else None
-
     def seat_time_minutes(self) -> int:
         return round((sum(self.lesson_seconds.values()) + self.quiz_seconds) / 60)
 
