@@ -176,3 +176,19 @@ def test_a_server_without_the_secret_key_says_so_on_the_page(
     monkeypatch.delenv("TRAINING_SECRET_KEY")
     at = open_app()
     assert any("TRAINING_SECRET_KEY must be set" in c.value for c in at.code)
+
+
+def test_a_database_without_its_schema_says_what_to_run(
+    postgres,
+    monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def]
+) -> None:
+    with psycopg.connect(postgres.url(), autocommit=True) as conn:
+        conn.execute("DROP DATABASE IF EXISTS unmigrated WITH (FORCE)")
+        conn.execute("CREATE DATABASE unmigrated")
+    monkeypatch.setenv("TRAINING_DATABASE_URL", postgres.url("unmigrated"))
+    try:
+        at = open_app()
+        assert any("python -m training migrate" in c.value for c in at.code)
+        assert not at.exception
+    finally:
+        close_stores()

@@ -202,8 +202,12 @@ class PostgresStore:
         try:
             with self._conn() as conn:
                 conn.execute("SELECT 1 FROM completions LIMIT 0")
-        except (OSError, ValueError) as exc:
-            return str(exc.strerror if isinstance(exc, OSError) else exc)
+        except OSError as exc:
+            return str(exc.strerror)
+        except psycopg.errors.UndefinedTable:
+            return "the database has no schema yet: run `python -m training migrate`"
+        except psycopg.errors.InsufficientPrivilege:
+            return "the app's role may not use the records: run `python -m training migrate`"
         return None
 
     # --- an officer's place -------------------------------------------------------------------

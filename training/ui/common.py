@@ -111,6 +111,13 @@ def results_writable_or_stop(settings: Settings) -> None:
     problem = open_store_or_stop(settings).write_problem()
     if problem is None:
         st.session_state["results_writable_at"] = time.time()
+    elif settings.database_url:
+        _problem_page(
+            "The training cannot save results right now",
+            "The database for training records cannot be used, so no progress or result could "
+            "be kept. Nothing has been lost. Please tell your agency's administrator.",
+            [f"database: {problem}"],
+        )
     else:
         _problem_page(
             "The training cannot save results right now",
