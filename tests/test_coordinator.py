@@ -211,11 +211,17 @@ def test_single_sign_on_is_offered_when_auth_is_configured(
     assert not shows_records(at)
 
 
-def test_a_long_result_shows_the_first_rows_and_says_how_many_matched(
+def test_a_long_result_is_shown_a_page_at_a_time_and_says_how_many_matched(
     monkeypatch: pytest.MonkeyPatch, password_hash: str, results_dir: Path, course: Course
 ) -> None:
     write_demo_ledger(results_dir, course, b"test-secret-key", completions=2_050, attempts=10)
     at = sign_in(console(monkeypatch, password_hash))
     assert len(at.dataframe[0].value) == 2_000
-    assert any("first 2,000 of 2,050" in m.value for m in at.markdown)
+    assert any("Page 1 of 2: 2,000 of 2,050 completions a page" in m.value for m in at.markdown)
     assert {m.label: m.value for m in at.metric}["Completions"] == "2050"
+    first_page = list(at.dataframe[0].value["Certificate code"])
+    at.number_input(key="records_page").set_value(2).run()
+    second_page = list(at.dataframe[0].value["Certificate code"])
+    assert len(second_page) == 50 and not set(second_page) & set(first_page)
+    everything = Ledger(results_dir).read_completions()
+    assert second_page == list(everything["certificate_code"].iloc[2_000:]), "in the ledger's order"

@@ -95,6 +95,13 @@ def local_times(utc_text: pd.Series, zone: ZoneInfo) -> pd.Series:
     return utc.dt.tz_convert(zone)
 
 
+def with_local_display(rows: pd.DataFrame, zone: str) -> pd.DataFrame:
+    """The rows with `completed_display`, their completion time as the console shows it."""
+    out = rows.copy()
+    out["completed_display"] = local_display(local_times(rows["completed_at"], ZoneInfo(zone)))
+    return out
+
+
 def local_display(local: pd.Series) -> pd.Series:
     """How the console shows a moment: local date, time and zone (the one place it is made)."""
     return local.dt.strftime("%Y-%m-%d %H:%M %Z").fillna("")

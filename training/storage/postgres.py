@@ -17,7 +17,6 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pandas as pd
 import psycopg
@@ -309,12 +308,8 @@ class PostgresStore:
                 for sql, params in console_statements(query, final_quiz_id, limit)
             )
         completions, officers, agency_count, mean_tries, finals, passed = figures[0]
-        table = _table(rows, COMPLETION_COLUMNS)
-        table["completed_display"] = reports.local_display(
-            reports.local_times(table["completed_at"], ZoneInfo(query.zone))
-        )
         return ConsoleView(
-            rows=table,
+            rows=reports.with_local_display(_table(rows, COMPLETION_COLUMNS), query.zone),
             summary=reports.Summary(
                 completions=completions,
                 officers=officers,

@@ -45,5 +45,18 @@ def view(book: Store, query: CompletionQuery, final_quiz_id: str, limit: int) ->
     return _view(book, id(book), book.version(), query, final_quiz_id, limit)
 
 
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _page(
+    _book: Store, store_id: int, version: object, query: CompletionQuery, page: int, size: int
+) -> pd.DataFrame:
+    rows = _book.query_completions(query, (page - 1) * size, size).rows
+    return reports.with_local_display(rows, query.zone)
+
+
+def page(book: Store, query: CompletionQuery, number: int, size: int) -> pd.DataFrame:
+    """The number-th page (from 1) of the matching completions, with local display times."""
+    return _page(book, id(book), book.version(), query, number, size)
+
+
 def questions(book: Store, course: Course) -> pd.DataFrame:
     return question_analysis(book, course, id(book), book.version(), course.version)

@@ -186,13 +186,20 @@ def _records_tab(course: Course, settings: Settings) -> None:
         "Attempts per completion",
         "—" if totals.attempts_per_completion is None else f"{totals.attempts_per_completion:.1f}",
     )
-    # Thousands of rows on screen help nobody and cost every click; the download has them all.
+    # Thousands of rows on screen help nobody and cost every click: a page at a time, read
+    # from the store; the download has them all.
     on_screen = shown.rows
-    if totals.completions > MAX_ROWS_SHOWN:
-        st.markdown(
-            f"Showing the first {MAX_ROWS_SHOWN:,} of {totals.completions:,} completions. Narrow "
-            "the filters, or download the CSV for all of them."
+    pages = -(-totals.completions // MAX_ROWS_SHOWN)
+    if pages > 1:
+        page = int(
+            st.number_input("Page", min_value=1, max_value=pages, value=1, key="records_page")
         )
+        st.markdown(
+            f"Page {page} of {pages}: {MAX_ROWS_SHOWN:,} of {totals.completions:,} completions "
+            "a page. Narrow the filters, or download the CSV for all of them."
+        )
+        if page > 1:
+            on_screen = console_data.page(book, query, page, MAX_ROWS_SHOWN)
     view = pd.DataFrame(
         {
             "Name": on_screen["officer_name"],
