@@ -69,18 +69,64 @@ def test_figures_count_each_kind_of_cue() -> None:
     assert f.keys_per_select_all == ((2, 1), (3, 1))
 
 
-def test_each_limit_refuses_and_a_balanced_bank_passes() -> None:
-    longest = [_single("the key, longest by far", "a", "b") for _ in range(4)]
-    longest += [_single("k", "longer wrong option", "c") for _ in range(6)]
-    assert "4 of 10 (40%)" in question_bank.cueing_problems(question_bank.figures(longest))[0]
-    fine = longest[1:]  # 3 of 9 = 33%
-    assert question_bank.cueing_problems(question_bank.figures(fine)) == []
+def _ranked(ranks: list[int], qualified: int = 0) -> list[Question]:
+    """Single questions whose key is the option of the given length rank (0 = longest, of
+    three); the first `qualified` have "only" in both wrong options."""
+    questions = []
+    for i, rank in enumerate(ranks):
+        texts = ["a" * 30, "b" * 20, "c" * 10]
+        if i < qualified:
+            texts = [t if n == rank else f"only {t}" for n, t in enumerate(texts)]
+        key = texts.pop(rank)
+        questions.append(_single(key, *texts, qid=f"q{i}"))
+    return questions
 
-    shortest = [_single("k", "a longer wrong option", "another one") for _ in range(4)]
-    shortest += [_single("a middling key", "a longer wrong option", "short") for _ in range(6)]
-    (problem,) = question_bank.cueing_problems(question_bank.figures(shortest))
+
+def _problems(bank: list[Question]) -> list[str]:
+    return question_bank.cueing_problems(question_bank.figures(bank))
+
+
+BALANCED = [0, 1, 2, 0, 1, 2, 1, 2, 0, 1]
+
+
+def test_a_bank_with_no_cue_passes() -> None:
+    assert _problems(_ranked(BALANCED)) == []
+
+
+def test_a_key_that_is_mostly_the_longest_is_refused() -> None:
+    (problem,) = _problems(_ranked([0, 0, 0, 0, 1, 2, 1, 2, 1, 2]))
+    assert problem.startswith("the key is the strictly longest option in 4 of 10 (40%)")
+    assert _problems(_ranked([0, 0, 0, 1, 2, 1, 2, 1, 2])) == []  # 3 of 9 = 33%
+
+
+def test_a_key_that_is_mostly_the_shortest_is_refused() -> None:
+    (problem,) = _problems(_ranked([2, 2, 2, 2, 0, 1, 0, 1, 0, 1]))
     assert problem.startswith("the key is the strictly shortest option in 4 of 10 (40%)")
 
+
+def test_a_key_that_is_mostly_in_the_middle_is_refused() -> None:
+    (problem,) = _problems(_ranked([1, 1, 1, 1, 1, 0, 2, 0, 2, 2]))
+    assert problem == (
+        "always picking the option of one length rank (the longest, the second longest, ...) "
+        "scores 50% of 10 single-answer questions; at most 40% may: vary where the key falls "
+        "among the lengths"
+    )
+    assert question_bank.length_rank_scores(_single("abc", "xyz", "a")) == {0: 0.5, 1: 0.5}
+
+
+def test_a_key_that_is_mostly_the_plainest_option_is_refused() -> None:
+    # 3 sure picks and 7 three-way ties: (3 + 7/3) / 10 = 53%.
+    (problem,) = _problems(_ranked(BALANCED, qualified=3))
+    assert problem.startswith(
+        "picking the option with the fewest words like only, never, because or unless "
+        "scores 53% of 10"
+    )
+    assert _problems(_ranked(BALANCED, qualified=0)) == []
+    tied = _single("Call CPS", "Wait", "Only call if she asks")
+    assert question_bank.fewest_qualifiers_score(tied) == 0.5
+
+
+def test_true_false_and_select_all_patterns_are_refused() -> None:
     mostly_false = [_true_false(i < 3) for i in range(10)]
     (problem,) = question_bank.cueing_problems(question_bank.figures(mostly_false))
     assert "3 of 10 (30%) true/false questions are keyed True" in problem

@@ -36,7 +36,10 @@ def report(root: Path) -> str:
     lines = [
         "Question bank figures. Limits: the key is the strictly longest option in at most "
         f"{question_bank.MAX_KEY_LONGEST:.0%} of single-answer questions, and the strictly "
-        f"shortest in at most as many; {low:.0%}-{high:.0%} "
+        "shortest in at most as many; always picking one length rank finds it in at most "
+        f"{question_bank.MAX_LENGTH_RANK:.0%}; picking the option with the fewest qualifiers "
+        f"(only, never, because, ...) scores at most {question_bank.MAX_FEWEST_QUALIFIERS:.0%}; "
+        f"{low:.0%}-{high:.0%} "
         "of true/false questions keyed True; every select-all question has at least "
         f"{question_bank.MIN_WRONG_OPTIONS} wrong options, fewer than two-thirds are "
         '"all but one", and their numbers of correct options vary.',

@@ -8,6 +8,7 @@ but one". Plain functions over the question models; content.py reports what they
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -17,6 +18,20 @@ from typing import Protocol
 #: and the strictly shortest in at most the same share (a bank written against the first cue
 #: can fall into the opposite one).
 MAX_KEY_LONGEST = 0.35
+#: Always picking the option of one length rank (the longest, the second longest, ... the
+#: shortest) may find the key in at most this share of single-answer questions: a bank written
+#: to avoid the longest and the shortest keys can teach "pick one in the middle" instead.
+MAX_LENGTH_RANK = 0.40
+#: Words that mark an option as a sweeping or argued claim. Wrong options written as
+#: misconceptions collect them ("only if", "because"); when keys never do, a reader scores by
+#: picking the plainest option.
+QUALIFIERS = re.compile(
+    r"\b(?:because|since|only|every|never|always|cannot|whatever|instead|until|unless)\b",
+    re.IGNORECASE,
+)
+#: Picking the option with the fewest qualifiers may score at most this share of single-answer
+#: questions (chance with four options is 25%).
+MAX_FEWEST_QUALIFIERS = 0.35
 #: True/false items keyed True must make up between these shares.
 TRUE_SHARE = (0.40, 0.60)
 #: A select-all question offers at least this many wrong options.
@@ -56,6 +71,25 @@ def key_is_shortest(question: QuestionLike) -> bool:
     return len(keys) == 1 and bool(others) and keys[0] < min(others)
 
 
+def fewest_qualifiers_score(question: QuestionLike) -> float:
+    """What a reader who picks the option with the fewest qualifiers (ties at random) scores
+    on this single-answer question: 0 to 1."""
+    counts = [len(QUALIFIERS.findall(o.text)) for o in question.options]
+    fewest = [i for i, n in enumerate(counts) if n == min(counts)]
+    keyed = [i for i in fewest if question.options[i].correct]
+    return len(keyed) / len(fewest)
+
+
+def length_rank_scores(question: QuestionLike) -> dict[int, float]:
+    """What always picking the option of each length rank (0 = longest) scores on this
+    single-answer question; options of equal length share their ranks' chance."""
+    lengths = [len(o.text) for o in question.options]
+    order = sorted(lengths, reverse=True)
+    key = next(len(o.text) for o in question.options if o.correct)
+    tied = [rank for rank, length in enumerate(order) if length == key]
+    return {rank: 1 / len(tied) for rank in tied}
+
+
 def wrong_options(question: QuestionLike) -> int:
     return sum(not o.correct for o in question.options)
 
@@ -66,6 +100,10 @@ class BankFigures:
     single: int
     key_longest: int
     key_shortest: int
+    #: Expected right answers, out of `single`, from always picking the best length rank.
+    best_length_rank: float
+    #: Expected right answers, out of `single`, from picking the option with fewest qualifiers.
+    fewest_qualifiers: float
     true_false: int
     keyed_true: int
     select_all: int
@@ -82,6 +120,14 @@ class BankFigures:
         return self.key_shortest / self.single if self.single else 0.0
 
     @property
+    def best_length_rank_share(self) -> float:
+        return self.best_length_rank / self.single if self.single else 0.0
+
+    @property
+    def fewest_qualifiers_share(self) -> float:
+        return self.fewest_qualifiers / self.single if self.single else 0.0
+
+    @property
     def true_share(self) -> float:
         return self.keyed_true / self.true_false if self.true_false else 0.5
 
@@ -95,11 +141,16 @@ def figures(questions: Sequence[QuestionLike]) -> BankFigures:
     true_false = [q for q in questions if q.type == "true_false"]
     select_all = [q for q in questions if q.type == "multiple"]
     keys = Counter(sum(o.correct for o in q.options) for q in select_all)
+    by_rank: Counter[int] = Counter()
+    for q in single:
+        by_rank.update(length_rank_scores(q))
     return BankFigures(
         questions=len(questions),
         single=len(single),
         key_longest=sum(key_is_longest(q) for q in single),
         key_shortest=sum(key_is_shortest(q) for q in single),
+        best_length_rank=max(by_rank.values(), default=0.0),
+        fewest_qualifiers=sum(fewest_qualifiers_score(q) for q in single),
         true_false=len(true_false),
         keyed_true=sum(q.options[0].correct for q in true_false),
         select_all=len(select_all),
@@ -126,6 +177,19 @@ def cueing_problems(f: BankFigures) -> list[str]:
             f"the key is the strictly shortest option in {_percent(f.key_shortest, f.single)} "
             f"single-answer questions; at most {MAX_KEY_LONGEST:.0%} may be: a test-taker "
             "learns to pick the shortest as readily as the longest"
+        )
+    if f.single and f.best_length_rank_share > MAX_LENGTH_RANK:
+        problems.append(
+            "always picking the option of one length rank (the longest, the second longest, ...) "
+            f"scores {f.best_length_rank_share:.0%} of {f.single} single-answer questions; at "
+            f"most {MAX_LENGTH_RANK:.0%} may: vary where the key falls among the lengths"
+        )
+    if f.single and f.fewest_qualifiers_share > MAX_FEWEST_QUALIFIERS:
+        problems.append(
+            "picking the option with the fewest words like only, never, because or unless "
+            f"scores {f.fewest_qualifiers_share:.0%} of {f.single} single-answer questions; at "
+            f"most {MAX_FEWEST_QUALIFIERS:.0%} may: keys state limits and reasons too, and wrong "
+            "options need no argument attached"
         )
     low, high = TRUE_SHARE
     # An odd count cannot always land inside the range; one short of even is as close as it gets.
@@ -169,6 +233,8 @@ def figures_row(f: BankFigures) -> list[str]:
         str(f.questions),
         _percent(f.key_longest, f.single),
         _percent(f.key_shortest, f.single),
+        f"{f.best_length_rank_share:.0%}" if f.single else "none",
+        f"{f.fewest_qualifiers_share:.0%}" if f.single else "none",
         _percent(f.keyed_true, f.true_false),
         str(f.select_all),
         _percent(f.all_but_one, f.select_all),
@@ -180,6 +246,8 @@ REPORT_HEADER = [
     "questions",
     "key longest (single)",
     "key shortest",
+    "best length rank",
+    "fewest qualifiers",
     "keyed True (true/false)",
     "select-all",
     "all but one",
