@@ -36,14 +36,28 @@ def test_the_course_loads_with_its_modules_checks_and_final(course: Course) -> N
     assert re.fullmatch(r"[0-9a-f]{12}", course.version)
 
 
-def test_contacts_are_the_source_pages_numbers(course: Course) -> None:
+def test_contacts_are_the_numbers_the_sources_give(course: Course) -> None:
+    """Every number on the MBI page is a contact, and every other contact's number and web
+    address stands in the fact sheet beside it."""
+    phones = {c.phone for c in course.info.contacts.values() if c.phone}
     if SOURCE_PAGE.exists():
         page = SOURCE_PAGE.read_text(encoding="utf-8")
         on_page = set(re.findall(r"\d-\d{3}-\d{3}-\d{4}|\d{3}-\d{3}-\d{4}", page))
-        assert on_page == {c.phone for c in course.info.contacts.values() if c.phone}
-    phones = {c.phone for c in course.info.contacts.values()}
-    assert {"1-800-222-8000", "1-888-373-7888", "601-987-1671"} <= phones
+        assert on_page <= phones
+        facts = (SOURCE_PAGE.parent / "FACTS.md").read_text(encoding="utf-8")
+        for contact in course.info.contacts.values():
+            for value in (contact.phone, contact.web):
+                assert value is None or value in page or value in facts, value
+    assert {
+        "1-800-222-8000",
+        "1-888-373-7888",
+        "601-987-1671",
+        "601-432-4570",
+        "844-437-6282",
+        "1-866-347-2423",
+    } <= phones
     assert any(c.text == "BEFREE (233733)" for c in course.info.contacts.values())
+    assert any(c.web == "reportabuse.mdcps.ms.gov" for c in course.info.contacts.values())
 
 
 def test_contacts_are_filled_into_lessons_and_questions(course: Course) -> None:

@@ -75,8 +75,8 @@ def test_the_final_bank_draws_twenty_from_sixty_with_twenty_scenarios(course: Co
     assert len(final.questions) >= 60
     scenarios = [q for q in final.questions if "scenario" in q.tags]
     assert len(scenarios) >= 20
-    covered = {q.id.split("-")[0] for q in final.questions}
-    assert covered == {f"f{n}" for n in range(1, 8)}, "every module is examined"
+    covered = {q.module for q in final.questions}
+    assert covered == set(TOPICS), "every module is examined"
 
 
 def test_every_lesson_reads_at_grade_ten_or_below(course: Course) -> None:
@@ -122,6 +122,14 @@ UNVERIFIED_CLAIMS = {
     "the telecommunicator statute whose status is unverified": re.compile(r"19-5-353"),
     "an adult affirmative defence (unverified)": re.compile(r"affirmative defen[cs]e", re.I),
     "the coordinator's personal name (the page may change)": re.compile(r"Ashlee|Lucas"),
+    "subsections known only from a secondary summary (§ 97-29-49(4), § 97-3-54.1(4)-(5))": (
+        re.compile(r"§\s*97-29-49|97-29-49\s*\(4\)|97-3-54\.1\s*\((4|5)\)")
+    ),
+    "custody as a duty (HB 571 authorizes it; no source makes it a must)": re.compile(
+        r"(?<!not )(?<!n't )\b(must|shall|required to|have to|has to|need to)\b[^.]*\bcustody\b"
+        r"|^\s*(\d+\.\s*)?(\*\*)?(obtain|take) (emergency )?custody",
+        re.IGNORECASE,
+    ),
 }
 
 
@@ -146,6 +154,16 @@ def test_the_deny_list_catches_what_it_is_meant_to() -> None:
         "the subsection requiring every investigation be reported (unverified)": (
             "Every investigation is reported under § 97-3-54.9(2)."
         ),
+        "subsections known only from a secondary summary (§ 97-29-49(4), § 97-3-54.1(4)-(5))": (
+            "Under § 97-3-54.1(5) the minor is immune."
+        ),
+        "custody as a duty (HB 571 authorizes it; no source makes it a must)": (
+            "You must take the minor into custody."
+        ),
     }
+    bare_command = "Obtain custody under the Youth Court Act."
+    assert UNVERIFIED_CLAIMS[
+        "custody as a duty (HB 571 authorizes it; no source makes it a must)"
+    ].search(bare_command)
     for claim, sample in samples.items():
         assert UNVERIFIED_CLAIMS[claim].search(sample), claim

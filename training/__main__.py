@@ -13,6 +13,7 @@ from pathlib import Path
 import psycopg
 
 from training.auth import hash_password
+from training.bank_report import report
 from training.certificates.verification import check_certificate, describe
 from training.config import ConfigError, load_settings, secret_key
 from training.content import ContentError, check_course, course_version, load_course
@@ -28,6 +29,9 @@ def _validate(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 1
+    if args.report:
+        print(report(root))
+        print()
     problems = check_course(root)
     for problem in problems:
         print(problem)
@@ -182,6 +186,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     validate = commands.add_parser("validate", help="check course.yaml, modules/ and quizzes/")
     validate.add_argument("--root", help="the folder holding course.yaml (default: the project)")
+    validate.add_argument(
+        "--report",
+        action="store_true",
+        help="also print the question bank's figures and the final's questions per module",
+    )
     validate.set_defaults(run=_validate)
     hashing = commands.add_parser(
         "hash-password",

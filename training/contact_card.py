@@ -46,6 +46,8 @@ GAP = 24.0
 BODY: Color = (62, 68, 76)
 #: Sizes of the "CALL"/"TEXT" labels and of the gap between two numbers, relative to a number.
 LABEL_RATIO = 0.42
+#: A web address's size relative to a number.
+WEB_RATIO = 0.7
 NUMBER_GAP = 1.2
 
 
@@ -136,7 +138,7 @@ def _layout(pdf: FPDF, contacts: list[Contact]) -> tuple[int, float, list[list[C
             split = _split(pdf, contacts, columns, scale)
             if split is not None:
                 return columns, scale, split
-            scale -= 0.05
+            scale -= 0.01
     return 3, TINIEST_SCALE, [contacts[i::3] for i in range(3)]  # pragma: no cover
 
 
@@ -186,17 +188,20 @@ def _contact(
     y += 3 * scale
     numbers = [("CALL", contact.phone), ("TEXT", contact.text)]
     shown = [(label, value) for label, value in numbers if value]
-    web = [("ONLINE", contact.web)] if contact.web else []
     # Call and text share a line when both fit at full size; otherwise each gets its own.
     rows = [shown] if _numbers_width(pdf, shown, number_size) <= width else [[n] for n in shown]
-    # An address is long: a line of its own, at a size that fits the column.
-    rows += [web]
     for row in rows:
         if row:
             if draw:
                 _numbers(pdf, row, x, y, width, number_size)
             y += number_size * 1.3
-    if shown:
+    if contact.web:
+        # Typed, not dialled: smaller than a number, on a line of its own.
+        web_size = number_size * WEB_RATIO
+        if draw:
+            _numbers(pdf, [("ONLINE", contact.web)], x, y, width, web_size)
+        y += web_size * 1.3
+    if shown or contact.web:
         y += 4 * scale
     for line in wrap(pdf, contact.when, SANS, "", when_size, width):
         if draw:

@@ -22,6 +22,7 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
+from training import question_bank
 from training.config import READING_WORDS_PER_MINUTE
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
@@ -44,6 +45,9 @@ SHORT_CODE = re.compile(r"(?<![\d,.-])(?<!§)(?<!§ )(?<!§\u00a0)\d{5,6}(?![\d,
 #: Planned time for answering one quiz question, counted into a module's and the course's minutes.
 MINUTES_PER_QUESTION = 1
 MODULE_FILE = re.compile(r"^(\d{2})-([a-z0-9]+(?:-[a-z0-9]+)*)\.yaml$")
+#: Each draw of the final takes at least this many questions from every module: one question
+#: cannot show that a module was learned.
+MIN_FINAL_QUESTIONS_PER_MODULE = 2
 
 
 class _Model(BaseModel):
@@ -93,6 +97,11 @@ class Lesson(_Model):
     @cached_property
     def words(self) -> int:
         return len(re.findall(r"[^\W_]+(?:['\u2019-][^\W_]+)*", self.body))
+
+    @cached_property
+    def quotes(self) -> bool:
+        """The body holds a Markdown block quote."""
+        return re.search(r"^ {0,3}>", self.body, re.MULTILINE) is not None
 
     @property
     def reading_seconds(self) -> float:
@@ -144,6 +153,18 @@ class Quiz(_Model):
 
     def question(self, question_id: str) -> Question:
         return self._by_id[question_id]
+
+    def questions_of(self, module_id: str) -> tuple[Question, ...]:
+        """The final's questions that examine one module, in file order."""
+        return self._by_module.get(module_id, ())
+
+    @cached_property
+    def _by_module(self) -> dict[str, tuple[Question, ...]]:
+        out: dict[str, list[Question]] = {}
+        for q in self.questions:
+            if q.module is not None:
+                out.setdefault(q.module, []).append(q)
+        return {module_id: tuple(qs) for module_id, qs in out.items()}
 
     @cached_property
     def _by_id(self) -> dict[str, Question]:
@@ -332,6 +353,8 @@ def _check_question(q: Question, rel: str, where: str, problems: list[Problem]) 
         problems.append(
             Problem(rel, f"{where}.options", "a multiple-choice question needs a correct option")
         )
+    for message in question_bank.question_problems(q):
+        problems.append(Problem(rel, f"{where}.options", message))
     duplicates = [t for t, n in Counter(o.text for o in q.options).items() if n > 1]
     if duplicates:
         problems.append(Problem(rel, f"{where}.options", f"option {duplicates[0]!r} appears twice"))
@@ -459,6 +482,9 @@ def _check_course(
             _check_text(question.explanation, rel, f"{where}.explanation", info, problems)
             for j, option in enumerate(question.options):
                 _check_text(option.text, rel, f"{where}.options[{j}].text", info, problems)
+    # Judged as officers read them: a filled-in number can change which option is longest.
+    _check_banks([(rel, _filled(quiz, info)) for rel, quiz in quizzes], problems)
+    _check_blueprint(modules, quizzes, problems)
     if not modules:
         problems.append(Problem("modules/", "(folder)", "has no module files (NN-<id>.yaml)"))
     for rel, module in modules:
@@ -489,15 +515,124 @@ def _check_course(
         )
 
 
+def _check_banks(quizzes: list[tuple[str, Quiz]], problems: list[Problem]) -> None:
+    """Each quiz large enough to judge, and the course's questions together, within the limits
+    that keep a bank from rewarding test-taking."""
+    for rel, quiz in quizzes:
+        figures = question_bank.figures(quiz.questions)
+        if question_bank.judged_on_its_own(figures):
+            for message in question_bank.cueing_problems(figures):
+                problems.append(Problem(rel, "questions", message))
+    every = [q for _, quiz in quizzes for q in quiz.questions]
+    for message in question_bank.cueing_problems(question_bank.figures(every)):
+        problems.append(Problem("quizzes/", "(all quizzes)", message))
+
+
+def _check_blueprint(
+    modules: list[tuple[str, Module]], quizzes: list[tuple[str, Quiz]], problems: list[Problem]
+) -> None:
+    """The final's blueprint draws from every module, and each final question names its module;
+    a knowledge check belongs to its module already."""
+    module_ids = {module.id for _, module in modules}
+    for rel, quiz in quizzes:
+        if quiz.kind == "check":
+            if quiz.blueprint is not None:
+                problems.append(Problem(rel, "blueprint", "only the final has a blueprint"))
+            for i, question in enumerate(quiz.questions):
+                if question.module is not None:
+                    problems.append(
+                        Problem(
+                            rel,
+                            f"questions[{i}].module",
+                            "only a final question names its module; a check's questions "
+                            "belong to the module whose quiz it is",
+                        )
+                    )
+            continue
+        in_bank: Counter[str] = Counter()
+        for i, question in enumerate(quiz.questions):
+            if question.module is None:
+                problems.append(
+                    Problem(
+                        rel,
+                        f"questions[{i}].module",
+                        "is required: name the module this question examines",
+                    )
+                )
+            elif modules and question.module not in module_ids:
+                problems.append(
+                    Problem(
+                        rel, f"questions[{i}].module", f"{question.module!r} is not a module id"
+                    )
+                )
+            else:
+                in_bank[question.module] += 1
+        if quiz.blueprint is None:
+            problems.append(
+                Problem(
+                    rel,
+                    "blueprint",
+                    "is required: how many questions each draw takes from each module",
+                )
+            )
+            continue
+        for module_id, count in quiz.blueprint.items():
+            where = f"blueprint.{module_id}"
+            if modules and module_id not in module_ids:
+                problems.append(Problem(rel, where, f"{module_id!r} is not a module id"))
+            elif count > in_bank[module_id]:
+                problems.append(
+                    Problem(
+                        rel,
+                        where,
+                        f"draws {count} questions but the bank has {in_bank[module_id]} "
+                        "for this module",
+                    )
+                )
+            elif count < MIN_FINAL_QUESTIONS_PER_MODULE:
+                problems.append(
+                    Problem(
+                        rel,
+                        where,
+                        f"draws {count}; every module needs at least "
+                        f"{MIN_FINAL_QUESTIONS_PER_MODULE} questions in each final",
+                    )
+                )
+        for _, module in modules:
+            if module.id not in quiz.blueprint:
+                problems.append(
+                    Problem(
+                        rel,
+                        "blueprint",
+                        f"leaves out module {module.id!r}: every module is examined",
+                    )
+                )
+        planned = sum(quiz.blueprint.values())
+        if planned != quiz.draw_count:
+            problems.append(
+                Problem(
+                    rel,
+                    "blueprint",
+                    f"adds up to {planned} questions but the final draws {quiz.draw_count}",
+                )
+            )
+
+
 # --- filling in contacts ----------------------------------------------------------------------
 
 
 def _fill(text: str, info: CourseInfo) -> str:
-    return PLACEHOLDER.sub(lambda m: getattr(info.contacts[m.group(1)], m.group(2)), text)
+    def value(m: re.Match[str]) -> str:
+        contact = info.contacts.get(m.group(1))
+        found = getattr(contact, m.group(2)) if contact else None
+        return found if found is not None else m.group(0)
+
+    return PLACEHOLDER.sub(value, text)
 
 
 def _filled(model: _Model, info: CourseInfo) -> Any:
-    """A copy of the model with every placeholder in its text replaced by the contact's value."""
+    """A copy of the model with every placeholder in its text replaced by the contact's value
+    (one naming an unknown contact is left as written: validation reports it)."""
 
     def walk(value: Any) -> Any:
         if isinstance(value, str):
@@ -573,8 +708,16 @@ def _load_cached(root: Path, fingerprint: tuple[tuple[str, int, int], ...]) -> C
     return _build(root)
 
 
-def _build(root: Path) -> Course:
-    problems: list[Problem] = []
+@dataclass
+class _Files:
+    info: CourseInfo | None
+    modules: list[tuple[str, Module]]
+    quizzes: list[tuple[str, Quiz]]
+    unreadable_quizzes: set[str]
+
+
+def _read_files(root: Path, problems: list[Problem]) -> _Files:
+    """Every content file that parses and fits its model; what does not is in `problems`."""
     course_file = root / "course.yaml"
     info: CourseInfo | None = None
     if not course_file.is_file():
@@ -622,6 +765,25 @@ def _build(root: Path) -> Course:
                 )
             quizzes.append((rel, quiz))
 
+    return _Files(info, modules, quizzes, unreadable_quizzes)
+
+
+def read_quizzes(root: Path) -> tuple[list[Module], list[tuple[str, Quiz]]]:
+    """The modules and quizzes that parse, whatever else is wrong with the course (for the
+    bank's figures, which an author needs most while the bank is still refused)."""
+    files = _read_files(Path(root), [])
+    quizzes = files.quizzes
+    if files.info is not None:
+        info = files.info
+        quizzes = [(rel, _filled(q, info)) for rel, q in quizzes]
+    return [m for _, m in files.modules], quizzes
+
+
+def _build(root: Path) -> Course:
+    problems: list[Problem] = []
+    files = _read_files(root, problems)
+    info, modules, quizzes = files.info, files.modules, files.quizzes
+    unreadable_quizzes = files.unreadable_quizzes
     if info is not None:
         _check_course(info, modules, quizzes, problems, unreadable_quizzes)
     if problems or info is None:

@@ -68,13 +68,21 @@ def draw(quiz: Quiz, rng: random.Random | None = None) -> list[DrawnQuestion]:
     """The questions for one attempt, with options shuffled (True and False keep their order,
     which readers expect).
 
-    A final draws `draw` questions at random, in random order. A knowledge check shows every
-    question in the order written; its options are shuffled too, since authors tend to write
-    the right answer first.
+    A final draws as many questions from each module as its blueprint says (or `draw` from the
+    whole bank when it has none), in random order. A knowledge check shows every question in
+    the order written; its options are shuffled too, since authors tend to write the right
+    answer first.
     """
     rng = rng or _system_random
     questions = list(quiz.questions)
-    if quiz.kind == "final":
+    if quiz.kind == "final" and quiz.blueprint:
+        questions = [
+            question
+            for module_id, count in quiz.blueprint.items()
+            for question in rng.sample(quiz.questions_of(module_id), count)
+        ]
+        rng.shuffle(questions)
+    elif quiz.kind == "final":
         questions = rng.sample(questions, quiz.draw_count)
     drawn = []
     for question in questions:
