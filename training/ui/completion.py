@@ -66,8 +66,13 @@ def render(
     certificate_button(course, record, settings, "download_certificate", "Download certificate")
     result = last_result(course.final)
     if result is not None:
-        with st.expander("Review your final assessment answers"):
-            result_view(course.final, *result, boxed=False)
+        # Drawn only when opened (opening it reruns): the page is drawn again on every click,
+        # and 20 marked answers, its longest element, cost about 0.3 ms of each.
+        with st.expander(
+            "Review your final assessment answers", key="final_review", on_change="rerun"
+        ) as review:
+            if review.open:
+                result_view(course.final, *result, boxed=False)
     with st.expander("Take the course again"):
         st.markdown(
             "You may retake the whole course, for example as a refresher. Your completion and "
