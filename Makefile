@@ -8,7 +8,7 @@ AXE := tests/browser/node_modules/axe-core/axe.min.js
 CHROMIUM ?= /usr/bin/chromium
 PORT ?= 8501
 
-.PHONY: run test lint chromium nginx clean bench
+.PHONY: run test lint chromium nginx postgresql clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,12 +37,30 @@ chromium:
 		fi; \
 	fi
 
+# apt-get install for the tests' servers without starting the packages' system services (a
+# PostgreSQL cluster on :5432, nginx on :80, which may be taken): the tests run their own. While it
+# runs, a policy-rc.d that exits 101 tells invoke-rc.d to start nothing (unless one is in place).
+APT_INSTALL = sh -c 'policy=/usr/sbin/policy-rc.d; made=; \
+	if [ ! -e $$policy ]; then printf "\043!/bin/sh\nexit 101\n" >$$policy && chmod 755 $$policy && made=1; fi; \
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$$@"; status=$$?; \
+	if [ -n "$$made" ]; then rm -f $$policy; fi; exit $$status' apt-install
+
+# The storage tests run a private cluster of Debian's PostgreSQL (tests/pg.py: initdb into a temp
+# folder, Unix socket only; no system cluster is used).
+postgresql:
+	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			$(APT_INSTALL) postgresql; \
+		else \
+			echo "PostgreSQL is missing: install it with 'sudo apt-get install postgresql'." >&2; exit 1; \
+		fi; \
+	fi
+
 # The two-server browser tests put Debian's nginx in front (tests/browser/test_two_servers.py).
-# PostgreSQL is installed by the tests themselves when missing (tests/pg.py).
 nginx:
 	@if [ ! -x /usr/sbin/nginx ]; then \
 		if [ "$$(id -u)" = 0 ]; then \
-			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx; \
+			$(APT_INSTALL) nginx; \
 		else \
 			echo "nginx is missing: install it with 'sudo apt-get install nginx'." >&2; exit 1; \
 		fi; \
@@ -57,7 +75,7 @@ lint: $(TEST_STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-test: $(TEST_STAMP) chromium nginx $(AXE) lint
+test: $(TEST_STAMP) chromium nginx postgresql $(AXE) lint
 	$(BIN)/python -m training validate
 	$(BIN)/python -m pytest
 
@@ -65,7 +83,7 @@ clean:
 	rm -rf $(VENV) tests/browser/node_modules .pytest_cache .ruff_cache
 
 # Benchmarks print a table of medians beside same-run baselines (see docs/benchmarks.md).
-bench: $(TEST_STAMP) chromium
+bench: $(TEST_STAMP) chromium postgresql
 	$(BIN)/python benchmarks/run.py
 	$(BIN)/python benchmarks/storage.py
 	$(BIN)/python benchmarks/many_officers.py 20

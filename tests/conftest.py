@@ -10,7 +10,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from tests import pg
+from tests import isolation, pg
 from training.config import PROJECT_ROOT
 from training.content import Course, load_course
 
@@ -34,7 +34,10 @@ def course_copy(tmp_path: Path) -> Path:
 @pytest.fixture(autouse=True)
 def results_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """An empty results directory the app and the ledger use for this test (every test gets
-    its own, so no test ever writes to the project's results/)."""
+    its own, so no test ever writes to the project's results/). No setting of the machine
+    applies: no TRAINING_ variable (TRAINING_DATABASE_URL above all) and no secrets.toml of the
+    project or the user (tests/isolation.py)."""
+    isolation.isolate(monkeypatch, tmp_path)
     path = tmp_path / "results"
     monkeypatch.setenv("TRAINING_RESULTS_DIR", str(path))
     monkeypatch.setenv("TRAINING_SECRET_KEY", "test-secret-key")
@@ -46,7 +49,11 @@ def postgres() -> Iterator[pg.PrivatePostgres]:
     """The session's private PostgreSQL, started on first use and removed at the end, also when
     a test failed (and at exit, should the session be killed before its finalizers run)."""
     try:
-        yield pg.server()
+        try:
+            server = pg.server()
+        except pg.PostgresUnavailable as exc:  # not installed, or it did not start: say so
+            pytest.fail(str(exc), pytrace=False)
+        yield server
     finally:
         pg.shutdown()
 

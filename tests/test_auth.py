@@ -7,8 +7,8 @@ import sys
 
 import pytest
 
+from tests.isolation import outside_project
 from training import auth
-from training.config import PROJECT_ROOT
 
 PASSWORD = "correct horse battery staple"
 
@@ -93,7 +93,7 @@ def test_hash_password_command_reads_stdin_and_prints_a_usable_hash() -> None:
         input=PASSWORD + "\n",
         capture_output=True,
         text=True,
-        cwd=PROJECT_ROOT,
+        cwd=outside_project(),  # no secrets.toml of the project
         timeout=60,
     )
     assert done.returncode == 0, done.stderr
@@ -103,8 +103,37 @@ def test_hash_password_command_reads_stdin_and_prints_a_usable_hash() -> None:
         input="short\n",
         capture_output=True,
         text=True,
-        cwd=PROJECT_ROOT,
+        cwd=outside_project(),  # no secrets.toml of the project
         timeout=60,
     )
     assert short.returncode == 1 and "Traceback" not in short.stderr
     assert "at least 12 characters" in short.stderr
+
+
+def test_behind_a_trusted_proxy_the_client_is_the_proxys_x_real_ip() -> None:
+    from training.auth import client_address
+
+    nginx = ("10.0.0.5",)
+    assert client_address("10.0.0.5", {"X-Real-IP": "203.0.113.7"}, nginx) == "203.0.113.7"
+    # Two officers behind the same nginx are two clients, not one shared lockout.
+    assert client_address("10.0.0.5", {"x-real-ip": "203.0.113.8"}, nginx) == "203.0.113.8"
+    # nginx on the same host: Streamlit reports the loopback peer as no address.
+    assert client_address(None, {"X-Real-IP": "198.51.100.2"}, ("127.0.0.1",)) == "198.51.100.2"
+
+
+def test_the_header_from_anyone_but_a_trusted_proxy_is_ignored() -> None:
+    from training.auth import client_address
+
+    assert client_address("203.0.113.7", {"X-Real-IP": "1.2.3.4"}, ()) == "203.0.113.7"
+    assert client_address("203.0.113.7", {"X-Real-IP": "1.2.3.4"}, ("10.0.0.5",)) == "203.0.113.7"
+    assert client_address(None, {"X-Real-IP": "1.2.3.4"}, ()) == "unknown client"
+    assert client_address("10.0.0.5", {}, ("10.0.0.5",)) == "10.0.0.5"
+
+
+def test_trusted_proxies_come_from_the_environment(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from training.config import load_settings
+
+    monkeypatch.setenv("TRAINING_TRUSTED_PROXIES", "10.0.0.5, 127.0.0.1")
+    assert load_settings().trusted_proxies == ("10.0.0.5", "127.0.0.1")
+    monkeypatch.delenv("TRAINING_TRUSTED_PROXIES")
+    assert load_settings().trusted_proxies == ()

@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from training.config import PROJECT_ROOT
+from tests.isolation import outside_project
 
 
 def _validate(*args: str) -> subprocess.CompletedProcess[str]:
@@ -15,7 +15,7 @@ def _validate(*args: str) -> subprocess.CompletedProcess[str]:
         [sys.executable, "-m", "training", "validate", *args],
         capture_output=True,
         text=True,
-        cwd=PROJECT_ROOT,
+        cwd=outside_project(),  # no secrets.toml of the project
         timeout=60,
     )
 
@@ -54,8 +54,12 @@ def test_a_bad_setting_is_one_line_not_a_traceback(tmp_path: Path) -> None:
         [sys.executable, "-m", "training", "validate"],
         capture_output=True,
         text=True,
-        cwd=PROJECT_ROOT,
-        env={"TRAINING_PASS_MARK": "eighty", "PATH": "/usr/bin:/bin"},
+        cwd=outside_project(),  # no secrets.toml of the project
+        env={
+            "TRAINING_PASS_MARK": "eighty",
+            "PATH": "/usr/bin:/bin",
+            "HOME": str(outside_project()),
+        },
         timeout=60,
     )
     assert done.returncode == 1

@@ -10,21 +10,15 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tests.course_files import edit_yaml, problems
 from training.config import PROJECT_ROOT
-from training.content import ContentError, Course, check_course, course_version, load_course
+from training.content import ContentError, Course, course_version, load_course
 
 SOURCE_PAGE = PROJECT_ROOT.parent / "shared" / "domain" / "source-mbi-human-trafficking-unit.txt"
 
 
-def _edit(root: Path, rel: str, change: Callable[[dict], None]) -> None:
-    path = root / rel
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    change(data)
-    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
-
-
-def _messages(root: Path) -> list[str]:
-    return [str(p) for p in check_course(root)]
+_edit = edit_yaml
+_messages = problems
 
 
 def test_the_course_loads_with_its_modules_checks_and_final(course: Course) -> None:

@@ -7,8 +7,8 @@ import sys
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from tests.isolation import outside_project
 from training.certificates.verification import check_certificate
-from training.config import PROJECT_ROOT
 from training.content import Course
 from training.ledger import Ledger
 from training.reports import question_analysis
@@ -19,7 +19,7 @@ def _demo(*args: str) -> subprocess.CompletedProcess[str]:
         [sys.executable, "-m", "training", "demo-data", *args],
         capture_output=True,
         text=True,
-        cwd=PROJECT_ROOT,
+        cwd=outside_project(),  # no secrets.toml of the project
         timeout=120,
     )
 

@@ -11,10 +11,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-import yaml
 
+from tests.course_files import edit_yaml, problems
+from tests.isolation import outside_project
 from training import question_bank
-from training.content import Course, Question, check_course
+from training.content import Course, Question
 from training.grading import draw
 
 FINAL = "quizzes/final.yaml"
@@ -162,15 +163,8 @@ def test_a_select_all_question_needs_two_wrong_options() -> None:
 # --- validate, on a copy of the real course ---------------------------------------------------
 
 
-def _edit(root: Path, rel: str, change: Callable[[dict], object]) -> None:
-    path = root / rel
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    change(data)
-    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
-
-
-def _messages(root: Path) -> list[str]:
-    return [str(p) for p in check_course(root)]
+_edit = edit_yaml
+_messages = problems
 
 
 def _make_every_key_longest(data: dict) -> None:
@@ -249,6 +243,7 @@ def test_the_report_prints_the_figures_and_the_finals_modules() -> None:
         capture_output=True,
         text=True,
         check=False,
+        cwd=outside_project(),  # no secrets.toml of the project
     )
     assert done.returncode == 0, done.stdout + done.stderr
     out = done.stdout

@@ -13,9 +13,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from tests.factories import completion
+from tests.isolation import outside_project
 from training import certificates
 from training.certificates.verification import check_certificate, describe
-from training.config import PROJECT_ROOT
 from training.content import Course
 from training.ledger import Ledger
 
@@ -104,7 +104,7 @@ def test_verify_command_exit_codes(recorded: tuple[Ledger, list[str]]) -> None:
             [sys.executable, "-m", "training", "verify", code],
             capture_output=True,
             text=True,
-            cwd=PROJECT_ROOT,
+            cwd=outside_project(),  # no secrets.toml of the project
             timeout=60,
         )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import logging
 import sys
 from collections.abc import Sequence
 from datetime import date
@@ -18,7 +19,7 @@ from training.certificates.verification import check_certificate, describe
 from training.config import ConfigError, load_settings, secret_key
 from training.content import ContentError, check_course, course_version, load_course
 from training.demo import DemoDataError, write_demo_ledger
-from training.storage import open_store
+from training.storage import StoreWriteError, open_store
 
 
 def _validate(args: argparse.Namespace) -> int:
@@ -68,9 +69,13 @@ def _verify(args: argparse.Namespace) -> int:
             f"training verify: the course files have {len(exc.problems)} problems", file=sys.stderr
         )
         return 1
-    found = check_certificate(
-        args.code, open_store(settings), secret_key(settings), course.info, settings.zone
-    )
+    try:
+        found = check_certificate(
+            args.code, open_store(settings), secret_key(settings), course.info, settings.zone
+        )
+    except (OSError, psycopg.Error) as exc:
+        print(f"training verify: {_store_problem(exc)}", file=sys.stderr)
+        return 1
     if found is None:
         print(f"Not a valid certificate: {args.code}")
         return 1
@@ -122,7 +127,7 @@ def _import_csv(args: argparse.Namespace) -> int:
     if not url:
         return 1
     try:
-        done = import_csv(Path(args.dir), url)
+        done = import_csv(Path(args.dir), url, secret_key(load_settings()))
     except ImportProblem as exc:
         print(f"training import-csv: {exc} (nothing was imported)", file=sys.stderr)
         return 1
@@ -148,8 +153,8 @@ def _export(args: argparse.Namespace) -> int:
     try:
         data = export_completions(open_store(settings), settings.zone, args.agency, since)
         Path(args.out).write_bytes(data)
-    except OSError as exc:
-        print(f"training export: {_one_line(exc)}", file=sys.stderr)
+    except (OSError, psycopg.Error) as exc:
+        print(f"training export: {_store_problem(exc)}", file=sys.stderr)
         return 1
     rows = data.count(b"\r\n") - 1
     print(f"Wrote {rows} completions to {args.out}")
@@ -158,6 +163,18 @@ def _export(args: argparse.Namespace) -> int:
 
 def _one_line(exc: BaseException) -> str:
     return " ".join(str(exc).split()) or type(exc).__name__
+
+
+def _store_problem(exc: BaseException) -> str:
+    """Why the records could not be read, in one line (never a traceback)."""
+    if isinstance(exc, (psycopg.errors.UndefinedTable, psycopg.errors.InsufficientPrivilege)):
+        return (
+            "the database has no schema or grants for the app yet: run "
+            f"`python -m training migrate` ({_one_line(exc)})"
+        )
+    if isinstance(exc, StoreWriteError) and exc.strerror:
+        return exc.strerror  # the database is away: "the database cannot be reached"
+    return _one_line(exc)
 
 
 def _demo_data(args: argparse.Namespace) -> int:
@@ -223,6 +240,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     demo.add_argument("--results-dir", help="where to write (default: TRAINING_RESULTS_DIR)")
     demo.set_defaults(run=_demo_data)
     args = parser.parse_args(argv)
+    if not logging.getLogger().handlers:
+        # A command says what went wrong in its own one line: no log lines from the database
+        # pool (its retries while the database is away) on the terminal besides it.
+        logging.getLogger().addHandler(logging.NullHandler())
     try:
         return args.run(args)
     except ConfigError as exc:

@@ -13,7 +13,7 @@ import hmac
 import secrets
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**15, 8, 1
@@ -135,3 +135,22 @@ def is_allowed_email(email: str | None, allowed: tuple[str, ...]) -> bool:
     if not email:
         return False
     return email.strip().casefold() in {a.strip().casefold() for a in allowed}
+
+
+#: How a proxy on the same host looks to Streamlit, which reports loopback peers as no address.
+_LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost"})
+
+
+def client_address(
+    peer: str | None, headers: Mapping[str, str], trusted_proxies: tuple[str, ...]
+) -> str:
+    """Who is trying, for the sign-in and code throttles. Behind a trusted proxy every browser
+    arrives from the proxy's address, so the proxy's X-Real-IP names the client; from anyone
+    else that header is ignored (a client could write any address into it). Without a usable
+    address all tries share one count, which errs on the side of refusing."""
+    via_proxy = peer in trusted_proxies or (not peer and bool(_LOOPBACK & set(trusted_proxies)))
+    if via_proxy:
+        real = next((v for k, v in headers.items() if k.lower() == "x-real-ip"), "").strip()
+        if real:
+            return real
+    return peer if peer else "unknown client"

@@ -21,6 +21,8 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 READING_WORDS_PER_MINUTE = 180
 
 SECRET_KEY_FILE = ".secret_key"
+#: TRAINING_SECRET_KEY=hex:<digits> gives the key's bytes, as SECRET_KEY_FILE holds them.
+RAW_KEY_PREFIX = "hex:"
 
 
 class ConfigError(ValueError):
@@ -40,6 +42,8 @@ class Settings:
     secret_key_setting: str | None
     #: A libpq URL: records live in PostgreSQL (nothing under results_dir) when set.
     database_url: str | None = None
+    #: Addresses of reverse proxies (nginx) whose X-Real-IP header names the client.
+    trusted_proxies: tuple[str, ...] = ()
 
     @property
     def zone(self) -> ZoneInfo:
@@ -58,6 +62,7 @@ SETTING_VARIABLES = (
     "TRAINING_SEAT_TIME_SCALE",
     "TRAINING_PUBLIC_URL",
     "TRAINING_DATABASE_URL",
+    "TRAINING_TRUSTED_PROXIES",
 )
 
 
@@ -169,10 +174,15 @@ def _settings_as_of(
         "TRAINING_COORDINATOR_PASSWORD_HASH", data, ("coordinator", "password_hash")
     )
     secret_key = _lookup("TRAINING_SECRET_KEY", data, ("certificates", "secret_key"))
+    if secret_key and str(secret_key).startswith(RAW_KEY_PREFIX):
+        _raw_key(str(secret_key))  # refused now, not at the first certificate
     emails = _lookup("TRAINING_COORDINATOR_EMAILS", data, ("coordinator", "allowed_emails"))
     if isinstance(emails, str):
         emails = emails.split(",")
     database_url = _lookup("TRAINING_DATABASE_URL", data, ("database", "url"))
+    proxies = _lookup("TRAINING_TRUSTED_PROXIES", data, ("server", "trusted_proxies"))
+    if isinstance(proxies, str):
+        proxies = proxies.split(",")
     if database_url and not secret_key:
         # With a database the results folder is not written to, so no key file can be made
         # there; and several servers must sign with the same key.
@@ -193,18 +203,37 @@ def _settings_as_of(
         coordinator_emails=tuple(str(e).strip() for e in emails or () if str(e).strip()),
         secret_key_setting=str(secret_key) if secret_key else None,
         database_url=str(database_url) if database_url else None,
+        trusted_proxies=tuple(str(p).strip() for p in proxies or () if str(p).strip()),
     )
 
 
 def secret_key(settings: Settings) -> bytes:
     """The key that signs certificate codes and resume links.
 
-    From configuration when set; otherwise created once in the results directory (mode 0600)
-    and reused, so codes stay valid across restarts.
+    From configuration when set (text, or `hex:` and the bytes in hex: the form the CSV store
+    keeps, so a site moving to a database keeps its certificates valid); otherwise created once
+    in the results directory (mode 0600) and reused, so codes stay valid across restarts.
     """
-    if settings.secret_key_setting:
-        return settings.secret_key_setting.encode("utf-8")
+    setting = settings.secret_key_setting
+    if setting and setting.startswith(RAW_KEY_PREFIX):
+        return _raw_key(setting)
+    if setting:
+        return setting.encode("utf-8")
     return _stored_key(settings.results_dir)
+
+
+def _raw_key(setting: str) -> bytes:
+    digits = setting[len(RAW_KEY_PREFIX) :].strip()
+    try:
+        key = bytes.fromhex(digits)
+    except ValueError:
+        raise ConfigError(
+            f"TRAINING_SECRET_KEY: after {RAW_KEY_PREFIX!r} come hexadecimal digits (the "
+            f"contents of {SECRET_KEY_FILE} in the results folder)"
+        ) from None
+    if len(key) < 16:
+        raise ConfigError(f"TRAINING_SECRET_KEY: a {RAW_KEY_PREFIX} key needs 16 bytes or more")
+    return key
 
 
 @lru_cache(maxsize=8)

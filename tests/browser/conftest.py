@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
+from tests import isolation
 from training.auth import hash_password
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -95,16 +96,19 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 
 
 def start_app(env: dict[str, str], logs: Path, port: int | None = None) -> subprocess.Popen[bytes]:
-    """`streamlit run app.py` with `env` added, on `port` (a free one by default), healthy; its
+    """`streamlit run app.py` with the settings `env` and no other (no TRAINING_ variable of
+    the caller, no secrets.toml of the project or the user: it runs in a folder of its own
+    under `logs`, which is also its HOME), on `port` (a free one by default), healthy; its
     output in `logs`. Stop it with `stop_app` (or kill its process group)."""
     port = port or _free_port()
     url = f"http://127.0.0.1:{port}"
     logs.mkdir(parents=True, exist_ok=True)
+    folder = isolation.server_folder(logs / "run")
     with (logs / "stdout.log").open("ab") as out, (logs / "stderr.log").open("ab") as err:
         process = subprocess.Popen(
-            streamlit_run(port),
-            cwd=ROOT,
-            env={**os.environ, **env},
+            streamlit_run(port, ROOT / "app.py"),
+            cwd=folder,
+            env=isolation.server_environ(folder, env),
             stdout=out,
             stderr=err,
             start_new_session=True,  # its own process group, so the whole group can be stopped
@@ -146,7 +150,7 @@ def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
         "TRAINING_SECRET_KEY": "test-key",
         "TRAINING_COORDINATOR_PASSWORD_HASH": hash_password(COORDINATOR_PASSWORD),
         "TRAINING_PUBLIC_URL": url,  # the address certificates print and QR-code
-        "TRAINING_DATABASE_URL": "",  # the CSV store, whatever the caller's environment says
+        # No TRAINING_DATABASE_URL: the CSV store, whatever the caller's environment says.
     }
     process = start_app(env, logs, port)
     try:

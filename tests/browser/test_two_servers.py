@@ -41,6 +41,7 @@ from tests.browser.test_officer_journey import (
     sign_in,
     unique_badge,
 )
+from tests.isolation import outside_project
 from training.auth import hash_password
 from training.content import Course, load_course
 from training.storage.migrate import migrate
@@ -187,7 +188,7 @@ def test_officers_finish_on_either_server_and_one_survives_a_server_killed_mid_c
     out = tmp_path / "export.csv"
     subprocess.run(
         [str(ROOT / ".venv/bin/python"), "-m", "training", "export", "--out", str(out)],
-        cwd=ROOT,
+        cwd=outside_project(),  # no secrets.toml of the project
         env={**os.environ, **cluster.env},
         check=True,
         capture_output=True,
@@ -202,22 +203,25 @@ def test_the_coordinator_lockout_holds_on_every_server(
     new_page,  # type: ignore[no-untyped-def]
 ) -> None:
     cluster.ensure_up()
-    page.goto(f"{cluster.app(0).url}/coordinator")
-    for _ in range(5):
-        expect(page.get_by_label("Password", exact=True)).to_be_visible()
-        wait_idle(page)
-        page.get_by_label("Password", exact=True).fill("not the password at all")
-        page.get_by_role("button", name="Sign in", exact=True).click()
-        wait_idle(page)
-    expect(page.get_by_text("Too many wrong passwords")).to_be_visible()
-    elsewhere = new_page()
-    elsewhere.goto(f"{cluster.app(1).url}/coordinator")
-    expect(elsewhere.get_by_text("Too many wrong passwords")).to_be_visible()
-    expect(elsewhere.get_by_label("Password", exact=True)).to_have_count(0)
-    with psycopg.connect(
-        cluster.url.replace("user=training_app", "user=postgres"), autocommit=True
-    ) as conn:
-        conn.execute("DELETE FROM sign_in_lockouts")  # the next test signs in
+    try:
+        page.goto(f"{cluster.app(0).url}/coordinator")
+        for _ in range(5):
+            expect(page.get_by_label("Password", exact=True)).to_be_visible()
+            wait_idle(page)
+            page.get_by_label("Password", exact=True).fill("not the password at all")
+            page.get_by_role("button", name="Sign in", exact=True).click()
+            wait_idle(page)
+        expect(page.get_by_text("Too many wrong passwords")).to_be_visible()
+        elsewhere = new_page()
+        elsewhere.goto(f"{cluster.app(1).url}/coordinator")
+        expect(elsewhere.get_by_text("Too many wrong passwords")).to_be_visible()
+        expect(elsewhere.get_by_label("Password", exact=True)).to_have_count(0)
+    finally:
+        # The next tests sign in, also when this one failed half-way.
+        with psycopg.connect(
+            cluster.url.replace("user=training_app", "user=postgres"), autocommit=True
+        ) as conn:
+            conn.execute("DELETE FROM sign_in_lockouts")
 
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
@@ -266,39 +270,58 @@ def nginx(cluster: Cluster, tmp_path: Path) -> Iterator[str]:
     conf.write_text(
         NGINX_CONF.format(dir=tmp_path, a=cluster.ports[0], b=cluster.ports[1], port=port)
     )
-    process = subprocess.Popen(
-        [NGINX, "-c", str(conf), "-p", str(tmp_path), "-g", "daemon off;"],
-        start_new_session=True,
-        stderr=subprocess.PIPE,
-    )
+    log = tmp_path / "nginx-stderr.log"
+    with log.open("wb") as stderr:
+        process = subprocess.Popen(
+            [NGINX, "-c", str(conf), "-p", str(tmp_path), "-g", "daemon off;"],
+            start_new_session=True,
+            stderr=stderr,
+        )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 10
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as response:
-                if response.read().strip() == b"ok":
-                    break
-        except OSError:
-            pass
-        assert process.poll() is None and time.monotonic() < deadline, "nginx did not start"
-        time.sleep(0.1)
     try:
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as response:
+                    if response.read().strip() == b"ok":
+                        break
+            except OSError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                errors = log.read_text(errors="replace")
+                if (tmp_path / "error.log").exists():
+                    errors += (tmp_path / "error.log").read_text(errors="replace")
+                pytest.fail(f"nginx did not start:\n{errors[-2000:]}", pytrace=False)
+            time.sleep(0.1)
         yield url
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=10)
+        stop_app(process)  # SIGTERM to its process group, SIGKILL if that is not enough
+
+
+def _established_local_ports() -> list[int]:
+    """The local ports of this machine's established TCP connections (IPv4 and IPv6), from
+    /proc/net: what `ss -tn state established` lists, without needing iproute2."""
+    ports = []
+    for table in (Path("/proc/net/tcp"), Path("/proc/net/tcp6")):
+        try:
+            rows = table.read_text().splitlines()[1:]
+        except FileNotFoundError:
+            continue
+        for row in rows:
+            fields = row.split()
+            if fields[3] == "01":  # TCP_ESTABLISHED
+                ports.append(int(fields[1].rsplit(":", 1)[1], 16))
+    return ports
 
 
 def _serving(cluster: Cluster) -> int:
     """Which server holds the browser's websocket: the one with an established connection
     from nginx (ip_hash sends this client to one of them)."""
-    listing = subprocess.run(
-        ["ss", "-Htn", "state", "established"], capture_output=True, text=True
-    ).stdout
+    ports = _established_local_ports()
     for i, port in enumerate(cluster.ports):
-        if f":{port} " in listing or f":{port}\n" in listing:
+        if port in ports:
             return i
-    raise AssertionError(f"no established connection to either server:\n{listing}")
+    raise AssertionError(f"no established connection to either server {cluster.ports}")
 
 
 def test_behind_nginx_the_officer_reloads_after_a_server_dies_and_goes_on(

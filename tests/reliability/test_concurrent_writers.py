@@ -41,16 +41,27 @@ def _append_many(directory: str, worker: int, start: Barrier) -> None:
 
 def test_eight_processes_append_ten_thousand_rows_whole_and_once(tmp_path: Path) -> None:
     context = multiprocessing.get_context("fork")
-    start = context.Barrier(WORKERS)
+    # A worker that dies before the barrier breaks it for the others (they fail, not hang).
+    start = context.Barrier(WORKERS, timeout=120)
     processes = [
-        context.Process(target=_append_many, args=(str(tmp_path), w, start)) for w in range(WORKERS)
+        context.Process(target=_append_many, args=(str(tmp_path), w, start), daemon=True)
+        for w in range(WORKERS)
     ]
     began = time.perf_counter()
-    for process in processes:
-        process.start()
-    for process in processes:
-        process.join(timeout=240)
-        assert process.exitcode == 0
+    try:
+        for process in processes:
+            process.start()
+        deadline = time.monotonic() + 240
+        for process in processes:
+            process.join(timeout=max(0.0, deadline - time.monotonic()))
+        assert [process.exitcode for process in processes] == [0] * WORKERS
+    finally:
+        for process in processes:  # still running only when the test failed
+            if process.is_alive():
+                process.kill()
+        for process in processes:
+            if process.pid is not None:
+                process.join(timeout=10)
     elapsed = time.perf_counter() - began
     print(f"{WORKERS * EACH} rows from {WORKERS} processes in {elapsed:.1f} s")
 

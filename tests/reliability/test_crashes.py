@@ -13,6 +13,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import astuple
 from pathlib import Path
 
@@ -82,13 +83,33 @@ def line_of(record: CompletionRecord) -> bytes:
     return buffer.getvalue().encode("utf-8")
 
 
+_started: list[subprocess.Popen[bytes]] = []
+
+
+@pytest.fixture(autouse=True)
+def _no_writer_left() -> Iterator[None]:
+    """Every writer a test started is gone after it, also when the test failed before its
+    `kill` (a writer left running would go on appending to its folder)."""
+    yield
+    while _started:
+        process = _started.pop()
+        if process.poll() is None:
+            process.kill()
+            process.wait(timeout=10)
+        for pipe in (process.stdout, process.stderr):
+            if pipe is not None:
+                pipe.close()
+
+
 def start(script: str, *args: str) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
+    process = subprocess.Popen(
         [sys.executable, "-c", script, *args],
         cwd=PROJECT_ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
+    _started.append(process)
+    return process
 
 
 def kill(process: subprocess.Popen[bytes]) -> tuple[bytes, bytes]:

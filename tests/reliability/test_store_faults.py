@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import signal
+import selectors
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+import time
+from collections.abc import Callable, Iterator, Sequence
+from multiprocessing.process import BaseProcess
 from multiprocessing.synchronize import Barrier
 from pathlib import Path
 
@@ -56,21 +58,41 @@ def test_eight_processes_record_ten_thousand_completions_none_lost_none_twice(
     where: str,
 ) -> None:
     context = multiprocessing.get_context("spawn")
-    start = context.Barrier(WORKERS)
+    # A worker that dies before the barrier breaks it for the others (they fail, not hang).
+    start = context.Barrier(WORKERS, timeout=120)
     processes = [
-        context.Process(target=_complete_many, args=(where, w, start)) for w in range(WORKERS)
+        context.Process(target=_complete_many, args=(where, w, start), daemon=True)
+        for w in range(WORKERS)
     ]
-    for process in processes:
-        process.start()
-    for process in processes:
-        process.join(timeout=240)
-        assert process.exitcode == 0
-    table = _open(where).read_completions()
+    try:
+        for process in processes:
+            process.start()
+        deadline = time.monotonic() + 240
+        for process in processes:
+            process.join(timeout=max(0.0, deadline - time.monotonic()))
+        assert [process.exitcode for process in processes] == [0] * WORKERS
+    finally:
+        _stop_all(processes)
+    store = _open(where)
+    table = store.read_completions()
+    close = getattr(store, "close", None)
+    if close is not None:
+        close()
     assert len(table) == WORKERS * EACH == 10_000
     assert table["record_id"].is_unique and table["badge_number"].is_unique
     expected = {f"rec-{w * 100_000 + i}" for w in range(WORKERS) for i in range(EACH)}
     assert set(table["record_id"]) == expected
     assert (table["officer_name"] == 'Zoë "Z" O\'Neil').all(), "every row whole"
+
+
+def _stop_all(processes: Sequence[BaseProcess]) -> None:
+    """Kills every worker still running (the test failed or timed out) and reaps them all."""
+    for process in processes:
+        if process.is_alive():
+            process.kill()
+    for process in processes:
+        if process.pid is not None:
+            process.join(timeout=10)
 
 
 WRITER = """
@@ -85,23 +107,59 @@ for n in range(10**6):
 """
 
 
-def test_a_writer_killed_mid_write_leaves_no_partial_record(where: str) -> None:
-    writer = subprocess.Popen(
-        [sys.executable, "-c", WRITER, where],
-        stdout=subprocess.PIPE,
-        text=True,
-        cwd=Path(__file__).resolve().parents[2],
-    )
+#: How many records the writer must acknowledge before it is killed, and how long it may take.
+ACKNOWLEDGED = 150
+WRITER_TIMEOUT_S = 120
+
+
+def _acknowledged(writer: subprocess.Popen[bytes], upto: int, timeout: float) -> int:
+    """The last record number the writer printed once it reached `upto` (or exited, or the
+    time ran out: then it is lower). Read with a timeout, so a silent writer cannot hang us."""
     assert writer.stdout is not None
+    fd = writer.stdout.fileno()
+    pending = b""
     acknowledged = -1
-    for line in writer.stdout:
-        acknowledged = int(line)
-        if acknowledged >= 150:
-            break
-    os.kill(writer.pid, signal.SIGKILL)
-    writer.wait()
+    deadline = time.monotonic() + timeout
+    with selectors.DefaultSelector() as selector:
+        selector.register(fd, selectors.EVENT_READ)
+        while acknowledged < upto:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or not selector.select(remaining):
+                break
+            chunk = os.read(fd, 65536)
+            if not chunk:  # the writer exited
+                break
+            *lines, pending = (pending + chunk).split(b"\n")
+            for line in lines:
+                acknowledged = int(line)
+    return acknowledged
+
+
+def test_a_writer_killed_mid_write_leaves_no_partial_record(where: str, tmp_path: Path) -> None:
+    errors = tmp_path / "writer-stderr.txt"
+    with errors.open("w") as stderr:
+        writer = subprocess.Popen(
+            [sys.executable, "-c", WRITER, where],
+            stdout=subprocess.PIPE,
+            stderr=stderr,
+            cwd=Path(__file__).resolve().parents[2],
+        )
+    try:
+        acknowledged = _acknowledged(writer, ACKNOWLEDGED, WRITER_TIMEOUT_S)
+    finally:
+        writer.kill()  # SIGKILL, mid-write: no clean-up code runs in the writer
+        writer.wait(timeout=10)
+        assert writer.stdout is not None
+        writer.stdout.close()
+    assert acknowledged >= ACKNOWLEDGED, (
+        f"the writer acknowledged {acknowledged + 1} records, not {ACKNOWLEDGED + 1}:\n"
+        + errors.read_text(errors="replace")[-2000:]
+    )
     store = _open(where)
     attempts, completions = store.read_attempts(), store.read_completions()
+    close = getattr(store, "close", None)
+    if close is not None:
+        close()
     # Everything acknowledged is there; at most the one in flight beyond it, and whole.
     assert acknowledged + 1 <= len(attempts) <= acknowledged + 2
     assert acknowledged + 1 <= len(completions) <= acknowledged + 2
@@ -114,9 +172,9 @@ def test_a_writer_killed_mid_write_leaves_no_partial_record(where: str) -> None:
 def own_postgres() -> Iterator[pg.PrivatePostgres]:
     """A server of this test's own, to stop and start without disturbing the others."""
     server = pg.PrivatePostgres()
-    server.init()
-    server.start()
     try:
+        server.init()
+        server.start()
         yield server
     finally:
         server.remove()

@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import csv
 import io
+import os
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import psycopg
 import pytest
 
+from tests import pg
 from tests.apptest_helpers import AGENCY, click, open_app, sign_in
 from tests.factories import attempt, completion
 from training import certificates
 from training.__main__ import main
-from training.config import ConfigError, load_settings
+from training.config import ConfigError, load_settings, secret_key
 from training.officers import Officer
 from training.progress import Progress
 from training.storage import Store, close_stores
@@ -66,8 +70,10 @@ def test_verify_finds_a_code_on_either_store(
 
 def _csv_site(folder: Path) -> CsvStore:
     site = CsvStore(folder, SECRET)
-    site.record_completion(completion(1, officer_name="Zoë O'Neil"))
-    site.record_completion(completion(2))
+    site.record_completion(
+        completion(1, officer_name="Zoë O'Neil", certificate_code=certificates.new_code(SECRET))
+    )
+    site.record_completion(completion(2, certificate_code=certificates.new_code(SECRET)))
     site.append_attempt(attempt(1))
     site.append_attempt(attempt(2, passed=True, score_percent=90))
     officer = Officer("Ann Lee", "A1", "Jackson Police Department")
@@ -192,3 +198,138 @@ def test_a_database_without_its_schema_says_what_to_run(
         assert not at.exception
     finally:
         close_stores()
+
+
+def test_a_site_that_never_set_a_key_moves_with_its_certificates_valid(
+    new_database,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # type: ignore[no-untyped-def]
+    """The CSV store made its own key; the database site sets TRAINING_SECRET_KEY to
+    hex:<that file>, as docs/deploy.md says, and old certificates still verify."""
+    folder = tmp_path / "results"
+    monkeypatch.delenv("TRAINING_SECRET_KEY")
+    monkeypatch.setenv("TRAINING_RESULTS_DIR", str(folder))
+    own_key = secret_key(load_settings())  # created in results/.secret_key
+    code = certificates.new_code(own_key)
+    CsvStore(folder, own_key).record_completion(
+        completion(1, certificate_code=code, course_id="ms-ht-le")
+    )
+    url = new_database()
+    monkeypatch.setenv("TRAINING_DATABASE_URL", url)
+    monkeypatch.setenv("TRAINING_SECRET_KEY", "not the key the site used")
+    assert main(["import-csv", str(folder)]) == 1
+    err = capsys.readouterr().err
+    assert f"{folder / 'completions.csv'}:2: certificate_code {code} does not check" in err
+    assert "nothing was imported" in err
+    assert _count(url, "completions") == 0
+
+    monkeypatch.setenv("TRAINING_SECRET_KEY", "hex:" + (folder / ".secret_key").read_text())
+    assert main(["import-csv", str(folder)]) == 0
+    capsys.readouterr()
+    close_stores()
+    assert main(["verify", code]) == 0
+    assert "Valid certificate" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("value", ["hex:zz", "hex:abcd"])
+def test_a_hex_key_that_is_not_one_is_refused(value: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TRAINING_SECRET_KEY", value)
+    with pytest.raises(ConfigError, match="TRAINING_SECRET_KEY"):
+        load_settings()
+
+
+def _run_cli(*args: str, url: str) -> subprocess.CompletedProcess[str]:
+    """The command as an operator runs it: its own process, so stderr is all it prints."""
+    env = {**os.environ, "TRAINING_DATABASE_URL": url}
+    return subprocess.run(
+        [sys.executable, "-m", "training", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=Path(__file__).resolve().parents[2],
+        timeout=120,
+    )
+
+
+def test_verify_and_export_with_the_database_away_say_so_in_one_line() -> None:
+    away = "postgresql:///training?host=/nowhere"
+    for args in (["verify", certificates.new_code(SECRET)], ["export", "--out", "x.csv"]):
+        done = _run_cli(*args, url=away)
+        assert done.returncode == 1, done
+        assert done.stderr.endswith("the database cannot be reached\n"), done.stderr
+        assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
+
+
+def test_verify_and_export_on_an_unmigrated_database_say_to_migrate(
+    postgres: pg.PrivatePostgres,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with psycopg.connect(postgres.url(), autocommit=True) as conn:
+        conn.execute("DROP DATABASE IF EXISTS unmigrated_cli WITH (FORCE)")
+        conn.execute("CREATE DATABASE unmigrated_cli")
+    monkeypatch.setenv("TRAINING_DATABASE_URL", postgres.url("unmigrated_cli"))
+    try:
+        for args in (
+            ["verify", certificates.new_code(SECRET)],
+            ["export", "--out", str(tmp_path / "out.csv")],
+        ):
+            assert main(args) == 1
+            err = capsys.readouterr().err
+            assert "run `python -m training migrate`" in err, err
+            assert err.count("\n") == 1 and "Traceback" not in err
+    finally:
+        close_stores()
+
+
+def test_import_csv_counts_only_the_places_it_added(
+    new_database: Callable[[], str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    folder = tmp_path / "results"
+    _csv_site(folder)
+    monkeypatch.setenv("TRAINING_DATABASE_URL", new_database())
+    assert main(["import-csv", str(folder)]) == 0
+    assert "and 1 saved places" in capsys.readouterr().out
+    assert main(["import-csv", str(folder)]) == 0
+    assert "Imported 0 completions, 0 attempts and 0 saved places" in capsys.readouterr().out
+
+
+def test_import_csv_sets_a_torn_last_line_aside_as_the_ledger_does(
+    new_database: Callable[[], str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    folder = tmp_path / "results"
+    _csv_site(folder)
+    with (folder / "completions.csv").open("a", encoding="utf-8") as fh:
+        fh.write("rec-9,2026-11-28T05:59:00Z,Cut Sh")  # a writer stopped mid-record
+    url = new_database()
+    monkeypatch.setenv("TRAINING_DATABASE_URL", url)
+    assert main(["import-csv", str(folder)]) == 0
+    assert "Imported 2 completions" in capsys.readouterr().out
+    assert "Cut Sh" in (folder / "completions.csv.quarantine").read_text(encoding="utf-8")
+    assert _count(url, "completions") == 2
+
+
+def test_import_csv_names_a_saved_place_that_is_not_text(
+    new_database: Callable[[], str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    folder = tmp_path / "results"
+    _csv_site(folder)
+    bad = folder / "progress" / f"{'f' * 32}.json"
+    bad.write_bytes(b'{"name": "\xff"}')
+    monkeypatch.setenv("TRAINING_DATABASE_URL", new_database())
+    assert main(["import-csv", str(folder)]) == 1
+    err = capsys.readouterr().err
+    assert f"{bad}:1: not a saved place" in err and "Traceback" not in err
+    assert "nothing was imported" in err

@@ -228,3 +228,27 @@ def test_the_console_view_counts_charts_and_rates_in_the_store(store: Store) -> 
         ),
         ("v1", "v2"),
     )
+
+
+def test_search_and_officer_counts_fold_any_script_as_the_app_does(store: Store) -> None:
+    """Names in any script are accepted: the console finds them in any case, "ß" as "ss" too,
+    and counts one officer whatever the case of the agency typed."""
+    store.record_completion(
+        completion(1, officer_name="ÉLODIE Strauß", badge_number="ÆB-1", agency="Société Ölde")
+    )
+    store.record_completion(
+        completion(2, badge_number="æb-1", agency="SOCIÉTÉ ÖLDE", course_version="v2")
+    )
+    store.record_completion(completion(3, officer_name="Ann Lee", badge_number="A1"))
+    for n, agency in enumerate(["Société Ölde", "société ölde"]):
+        store.append_attempt(attempt(n, badge_number="æb-1", agency=agency, quiz_id="final"))
+    for term in ("élodie", "ÉLODIE", "Strauß", "strauss", "STRAUSS", "élodie strauß"):
+        found = store.query_completions(CompletionQuery(search=term))
+        assert list(found.rows["record_id"]) == ["rec-1"], term
+    for term in ("æb-1", "ÆB-1", "Æb -1"):
+        assert store.query_completions(CompletionQuery(search=term)).total == 2, term
+    view = store.console_view(CompletionQuery(), "final", limit=10)
+    assert (view.summary.completions, view.summary.officers) == (3, 2), "ÆB-1 once"
+    assert view.summary.final_attempts == 2
+    named = store.console_view(CompletionQuery(search="strauss"), "final", limit=10)
+    assert (named.summary.officers, named.summary.final_attempts) == (1, 2)

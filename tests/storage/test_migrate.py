@@ -70,3 +70,39 @@ def test_migrate_without_a_database_says_so(
     monkeypatch.delenv("TRAINING_DATABASE_URL", raising=False)
     assert main(["migrate"]) == 1
     assert "no database is configured" in capsys.readouterr().err
+
+
+def test_rows_written_before_the_folded_columns_are_folded_by_migrate(
+    empty_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.factories import attempt, completion
+    from training.ledger import ATTEMPT_COLUMNS, COMPLETION_COLUMNS
+    from training.storage import CompletionQuery
+    from training.storage import migrate as migrating
+    from training.storage.postgres import PostgresStore
+
+    every = migrating.steps()
+    monkeypatch.setattr(migrating, "steps", lambda: every[:1])
+    assert migrate(empty_url) == (0, 1)
+    old = completion(1, officer_name="ÉLODIE Strauß", badge_number="ÆB-1", agency="Société")
+    with psycopg.connect(empty_url, autocommit=True) as conn:
+        # As the app before step 2 wrote them: no folded copies.
+        for table, columns, record in (
+            ("completions", COMPLETION_COLUMNS, old),
+            ("attempts", ATTEMPT_COLUMNS, attempt(1, badge_number="æb-1", agency="SOCIÉTÉ")),
+        ):
+            conn.execute(
+                f"INSERT INTO {table} ({', '.join(columns)}) "
+                f"VALUES ({', '.join(['%s'] * len(columns))})",
+                [getattr(record, c) for c in columns],
+            )
+    monkeypatch.setattr(migrating, "steps", lambda: every)
+    assert migrate(empty_url) == (1, latest())
+    store = PostgresStore(empty_url, b"test-secret-key")
+    try:
+        assert store.query_completions(CompletionQuery(search="strauss")).total == 1
+        assert store.query_completions(CompletionQuery(search="æb-1")).total == 1
+        view = store.console_view(CompletionQuery(search="élodie"), "final", limit=10)
+        assert (view.summary.officers, view.summary.final_attempts) == (1, 1)
+    finally:
+        store.close()

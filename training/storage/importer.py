@@ -19,13 +19,16 @@ from typing import Any
 
 import psycopg
 
+from training.certificates.codes import is_genuine_form
 from training.ledger import (
     ATTEMPT_COLUMNS,
     ATTEMPTS_FILE,
     COMPLETION_COLUMNS,
     COMPLETIONS_FILE,
+    Ledger,
 )
 from training.progress import PROGRESS_DIR, Progress
+from training.storage import folding
 
 _STAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z")
 _NUMBERS = {
@@ -101,20 +104,39 @@ def _checked(path: Path, line: int, columns: tuple[str, ...], values: list[str])
 def _places(folder: Path) -> list[tuple[str, str]]:
     out = []
     for path in sorted((folder / PROGRESS_DIR).glob("*.json")):
-        text = path.read_text(encoding="utf-8")
         try:
+            text = path.read_text(encoding="utf-8")
             Progress.from_json(text)
-        except (ValueError, TypeError, json.JSONDecodeError) as exc:
+        except (ValueError, TypeError, json.JSONDecodeError) as exc:  # UnicodeDecodeError too
             raise ImportProblem(f"{path}:1: not a saved place: {exc}") from exc
         out.append((path.stem, text))
     return out
 
 
-def import_csv(folder: Path, url: str) -> Imported:
+def _signed_with(key: bytes, path: Path, completions: list[tuple[Any, ...]]) -> None:
+    """Every certificate code checks under `key`: imported under another key, every
+    certificate the site issued would read "Not a valid certificate" and every saved place
+    would sit under a link nobody has."""
+    column = COMPLETION_COLUMNS.index("certificate_code")
+    for line, row in enumerate(completions, start=2):
+        if not is_genuine_form(str(row[column]), key):
+            raise ImportProblem(
+                f"{path}:{line}: certificate_code {row[column]} does not check under "
+                "TRAINING_SECRET_KEY: set it to the key the CSV site used (when that site never "
+                "set one, hex: followed by the contents of its results/.secret_key)"
+            )
+
+
+def import_csv(folder: Path, url: str, key: bytes) -> Imported:
     """Check everything, then import it all in one transaction (or nothing)."""
     if not (folder / COMPLETIONS_FILE).exists() and not (folder / ATTEMPTS_FILE).exists():
         raise ImportProblem(f"{folder}: holds no {COMPLETIONS_FILE} or {ATTEMPTS_FILE}")
+    # A last line cut short by a crash is set aside (into *.quarantine) as the CSV app itself
+    # does when it reads the files, rather than stopping the import.
+    Ledger(folder).read_completions()
+    Ledger(folder).read_attempts()
     completions = _rows(folder / COMPLETIONS_FILE, COMPLETION_COLUMNS)
+    _signed_with(key, folder / COMPLETIONS_FILE, completions)
     attempts = _rows(folder / ATTEMPTS_FILE, ATTEMPT_COLUMNS)
     places = _places(folder)
     counts = []
@@ -126,18 +148,19 @@ def import_csv(folder: Path, url: str) -> Imported:
             before = _count(conn, table)
             with conn.cursor() as cur:
                 cur.executemany(
-                    f"INSERT INTO {table} ({', '.join(columns)}) VALUES "
-                    f"({', '.join(['%s'] * len(columns))}) ON CONFLICT DO NOTHING",
-                    rows,
+                    f"{folding.insert_sql(table, columns)} ON CONFLICT DO NOTHING",
+                    [row + folding.folds(columns, row) for row in rows],
                 )
             counts.append(_count(conn, table) - before)
+        before = _count(conn, "progress")
         with conn.cursor() as cur:
             cur.executemany(
                 "INSERT INTO progress (token, data) VALUES (%s, %s) ON CONFLICT DO NOTHING",
                 places,
             )
+        counts.append(_count(conn, "progress") - before)
     skipped = len(completions) + len(attempts) - counts[0] - counts[1]
-    return Imported(counts[0], counts[1], len(places), skipped)
+    return Imported(counts[0], counts[1], counts[2], skipped)
 
 
 def _count(conn: psycopg.Connection[Any], table: str) -> int:

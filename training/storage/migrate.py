@@ -15,6 +15,8 @@ from importlib import resources
 
 import psycopg
 
+from training.storage import folding
+
 #: Any constant: every migrator takes the same advisory lock.
 _LOCK_ID = 4_512_045_001
 
@@ -79,6 +81,10 @@ def migrate(url: str) -> tuple[int, int]:
                         "INSERT INTO schema_version (version, name) VALUES (%s, %s)",
                         (version, name),
                     )
+            # Every run: rows written without their folded copies (before step 2, or by an app
+            # server not yet upgraded) get them, in Python as the app folds.
+            if current(conn) >= folding.SINCE_STEP:
+                folding.fill(conn)
             # Every run: a role created after the first migrate gets its grants too.
             conn.execute(_grants().encode("utf-8"))
             return before, current(conn)

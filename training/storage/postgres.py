@@ -10,17 +10,19 @@ saving" after a lost connection never records twice.
 from __future__ import annotations
 
 import errno
+import functools
 import hashlib
 import hmac
 import json
 import logging
-from collections.abc import Iterator
+import re
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 import pandas as pd
 import psycopg
-from psycopg_pool import ConnectionPool
+from psycopg_pool import ConnectionPool, PoolTimeout
 
 from training import reports
 from training.auth import LOCKOUT_SECONDS, MAX_FAILURES
@@ -33,13 +35,14 @@ from training.ledger import (
 )
 from training.officers import Officer
 from training.progress import Progress
-from training.storage import CompletionPage, CompletionQuery, ConsoleView
+from training.storage import CompletionPage, CompletionQuery, ConsoleView, folding
 
 logger = logging.getLogger(__name__)
 
 #: How long a click waits for a connection before the officer is told the save failed.
 CONNECT_TIMEOUT_S = 5
 _NUMERIC = {"score_percent", "attempts", "seat_time_minutes", "duration_seconds"}
+_TOKEN = re.compile(r"[0-9a-f]{32}")
 _ISO = """to_char({0} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS {0}"""
 
 
@@ -62,7 +65,9 @@ def _plain_errors() -> Iterator[None]:
     try:
         yield
     except (psycopg.errors.IntegrityError, psycopg.errors.DataError) as exc:
-        raise ValueError(f"the database refused the record: {exc.diag.message_primary}") from exc
+        # A client-side refusal (a NUL in text) has no server diagnostics.
+        why = exc.diag.message_primary or str(exc)
+        raise ValueError(f"the database refused the record: {why}") from exc
     except (psycopg.OperationalError, psycopg.InterfaceError) as exc:
         # The server is down, restarting or unreachable (psycopg_pool's PoolTimeout is an
         # OperationalError too). A mistake in SQL or a missing grant is not caught: it is a bug.
@@ -81,6 +86,30 @@ def _table(rows: list[tuple[Any, ...]], columns: tuple[str, ...]) -> pd.DataFram
         else:
             frame[c] = frame[c].astype("string")
     return frame
+
+
+_P = ParamSpec("_P")
+_T = TypeVar("_T")
+
+
+def _retried(method: Callable[_P, _T]) -> Callable[_P, _T]:
+    """Run the method once more when its connection turned out dead (the server restarted since
+    the pool opened it): the first click after a restart then works instead of failing. Every
+    method so marked is safe to repeat: reads, upserts and inserts that skip a record already
+    there. A pool that had no connection to give (the server is down) is not retried: that wait
+    is already over."""
+
+    @functools.wraps(method)
+    def run(*args: _P.args, **kwargs: _P.kwargs) -> _T:
+        try:
+            return method(*args, **kwargs)
+        except DatabaseError as exc:
+            if isinstance(exc.__cause__, PoolTimeout):
+                raise
+            logger.info("retrying once on a fresh connection")
+            return method(*args, **kwargs)
+
+    return run
 
 
 class PostgresStore:
@@ -110,31 +139,31 @@ class PostgresStore:
         except DatabaseError:
             # A server restart drops every connection. Rather than test each connection on
             # every checkout (a round trip per record), the idle ones are swept after a failure,
-            # so that "Retry saving" gets a live connection, not the next dead one.
+            # so that the retry (`_retried`) gets a live connection, not the next dead one.
             self.pool.check()
             raise
 
     # --- records ------------------------------------------------------------------------------
+    @_retried
     def append_attempt(self, record: AttemptRecord) -> None:
         values = tuple(getattr(record, c) for c in ATTEMPT_COLUMNS)
         with self._conn() as conn:
             conn.execute(
-                f"INSERT INTO attempts ({', '.join(ATTEMPT_COLUMNS)}) "
-                f"VALUES ({', '.join(['%s'] * len(ATTEMPT_COLUMNS))}) "
-                "ON CONFLICT (attempt_id) DO NOTHING",
-                values,
+                f"{folding.insert_sql('attempts', ATTEMPT_COLUMNS)}"
+                " ON CONFLICT (attempt_id) DO NOTHING",
+                values + folding.folds(ATTEMPT_COLUMNS, values),
             )
 
+    @_retried
     def record_completion(self, record: CompletionRecord) -> CompletionRecord:
         values = tuple(getattr(record, c) for c in COMPLETION_COLUMNS)
         with self._conn() as conn:
             # No conflict target: a clash on the officer's version or on a record id already
             # saved (a retry whose first try committed) both keep the row already there.
             inserted = conn.execute(
-                f"INSERT INTO completions ({', '.join(COMPLETION_COLUMNS)}) "
-                f"VALUES ({', '.join(['%s'] * len(COMPLETION_COLUMNS))}) "
-                "ON CONFLICT DO NOTHING RETURNING seq",
-                values,
+                f"{folding.insert_sql('completions', COMPLETION_COLUMNS)}"
+                " ON CONFLICT DO NOTHING RETURNING seq",
+                values + folding.folds(COMPLETION_COLUMNS, values),
             ).fetchone()
             if inserted is not None:
                 return record
@@ -153,6 +182,7 @@ class PostgresStore:
     def attempts_mark(self) -> int:
         return 0
 
+    @_retried
     def completion_since(
         self,
         badge_number: str,
@@ -171,6 +201,7 @@ class PostgresStore:
             ).fetchone()
         return None if row is None else CompletionRecord(*row)
 
+    @_retried
     def attempts_since(
         self, badge_number: str, agency: str, course_id: str, since: str, after: int = 0
     ) -> list[dict[str, str]]:
@@ -188,6 +219,7 @@ class PostgresStore:
             for row in rows
         ]
 
+    @_retried
     def find_certificate(self, code: str) -> CompletionRecord | None:
         with self._conn() as conn:
             row = conn.execute(
@@ -197,10 +229,14 @@ class PostgresStore:
             ).fetchone()
         return None if row is None else CompletionRecord(*row)
 
+    @_retried
+    def _probe(self) -> None:
+        with self._conn() as conn:
+            conn.execute("SELECT 1 FROM completions LIMIT 0")
+
     def write_problem(self) -> str | None:
         try:
-            with self._conn() as conn:
-                conn.execute("SELECT 1 FROM completions LIMIT 0")
+            self._probe()
         except OSError as exc:
             return str(exc.strerror)
         except psycopg.errors.UndefinedTable:
@@ -213,7 +249,10 @@ class PostgresStore:
     def progress_token(self, officer: Officer) -> str:
         return hmac.new(self._key, officer.key.encode("utf-8"), hashlib.sha256).hexdigest()[:32]
 
+    @_retried
     def load_progress(self, token: str) -> Progress | None:
+        if not _TOKEN.fullmatch(token):
+            return None  # a mangled resume link: no place, as on the CSV store
         with self._conn() as conn:
             row = conn.execute("SELECT data FROM progress WHERE token = %s", (token,)).fetchone()
         if row is None:
@@ -223,8 +262,9 @@ class PostgresStore:
         except (ValueError, TypeError, json.JSONDecodeError):
             return None
 
+    @_retried
     def save_progress(self, token: str, progress: Progress) -> None:
-        if len(token) != 32 or any(c not in "0123456789abcdef" for c in token):
+        if not _TOKEN.fullmatch(token):
             raise ValueError("not a progress token")
         with self._conn() as conn:
             conn.execute(
@@ -234,6 +274,7 @@ class PostgresStore:
             )
 
     # --- sign-in throttle ---------------------------------------------------------------------
+    @_retried
     def sign_in_locked_seconds(self, client: str) -> int:
         with self._conn() as conn:
             row = conn.execute(
@@ -243,6 +284,7 @@ class PostgresStore:
             ).fetchone()
         return max(0, int(row[0])) if row else 0
 
+    @_retried
     def sign_in_failed(self, client: str) -> None:
         window = f"{LOCKOUT_SECONDS} seconds"
         with self._conn() as conn, conn.transaction():
@@ -263,12 +305,14 @@ class PostgresStore:
                 )
                 conn.execute("DELETE FROM sign_in_failures WHERE client = %s", (client,))
 
+    @_retried
     def sign_in_succeeded(self, client: str) -> None:
         with self._conn() as conn, conn.transaction():
             conn.execute("DELETE FROM sign_in_failures WHERE client = %s", (client,))
             conn.execute("DELETE FROM sign_in_lockouts WHERE client = %s", (client,))
 
     # --- console ------------------------------------------------------------------------------
+    @_retried
     def version(self) -> object:
         with self._conn() as conn:
             row = conn.execute(
@@ -276,16 +320,19 @@ class PostgresStore:
             ).fetchone()
         return tuple(row) if row else None
 
+    @_retried
     def read_completions(self) -> pd.DataFrame:
         with self._conn() as conn:
             rows = conn.execute(f"SELECT {_COMPLETIONS} FROM completions ORDER BY seq").fetchall()
         return _table(rows, COMPLETION_COLUMNS)
 
+    @_retried
     def read_attempts(self) -> pd.DataFrame:
         with self._conn() as conn:
             rows = conn.execute(f"SELECT {_ATTEMPTS} FROM attempts ORDER BY seq").fetchall()
         return _table(rows, ATTEMPT_COLUMNS)
 
+    @_retried
     def query_completions(
         self, query: CompletionQuery, offset: int = 0, limit: int | None = None
     ) -> CompletionPage:
@@ -301,6 +348,7 @@ class PostgresStore:
             ).fetchall()
         return CompletionPage(_table(rows, COMPLETION_COLUMNS), int(counted[0]) if counted else 0)
 
+    @_retried
     def console_view(self, query: CompletionQuery, final_quiz_id: str, limit: int) -> ConsoleView:
         with self._conn() as conn:
             figures, rows, weeks, agencies = (
@@ -330,6 +378,7 @@ class PostgresStore:
             ),
         )
 
+    @_retried
     def completion_choices(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
         with self._conn() as conn:
             agencies = conn.execute("SELECT DISTINCT agency FROM completions").fetchall()
@@ -339,8 +388,11 @@ class PostgresStore:
 
 
 #: An officer as `officers.Officer.key` makes it (badge upper-cased, agency case-folded), so
-#: the console counts people as the app identifies them; {} is a table alias and its dot.
-_OFFICER = "upper(btrim({0}badge_number)) || '|' || lower(btrim({0}agency))"
+#: the console counts people as the app identifies them; {} is a table alias and its dot. The
+#: key is folded in Python on insert (folding.py); lower() only for a row not yet given one.
+_OFFICER = (
+    "coalesce({0}officer_key, upper(btrim({0}badge_number)) || '|' || lower(btrim({0}agency)))"
+)
 
 
 def console_statements(
@@ -385,7 +437,12 @@ def _where(query: CompletionQuery) -> tuple[str, list[Any]]:
     term = query.search.strip()
     if term:
         # Badges have no spaces, so "ab 12" still finds badge AB12; names keep theirs.
-        parts.append("(strpos(lower(officer_name), %s) > 0 OR strpos(lower(badge_number), %s) > 0)")
+        # Compared with the copies folded in Python on insert (folding.py), as the CSV store
+        # folds: SQL lower() misses "É" under the C locale and never makes "ß" into "ss".
+        parts.append(
+            "(strpos(coalesce(name_folded, lower(officer_name)), %s) > 0"
+            " OR strpos(coalesce(badge_folded, lower(badge_number)), %s) > 0)"
+        )
         params += [term.casefold(), "".join(term.split()).casefold()]
     if query.agencies:
         parts.append("agency = ANY(%s)")

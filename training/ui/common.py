@@ -9,7 +9,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from training.auth import LoginThrottle
+from training.auth import LoginThrottle, client_address
 from training.certificates.verification import MAX_WRONG_CODES, WRONG_CODE_LOCKOUT_SECONDS
 from training.config import ConfigError, Settings, load_settings
 from training.content import ContentError, Course, load_course
@@ -89,11 +89,10 @@ def verify_throttle() -> LoginThrottle:
 
 
 def client_id() -> str:
-    """Who is trying, for the throttles: the client's address."""
-    # Without a usable address (tests, some proxies) all such tries share one count, which
-    # errs on the side of refusing rather than letting guesses through.
+    """Who is trying, for the throttles: the client's address (auth.client_address)."""
     address = st.context.ip_address
-    return address if isinstance(address, str) and address else "unknown client"
+    peer = address if isinstance(address, str) and address else None
+    return client_address(peer, dict(st.context.headers), load_settings().trusted_proxies)
 
 
 #: How long a successful check that results can be written is trusted within a session.

@@ -29,6 +29,8 @@ from training.ui.common import (
 SIGNED_IN = "coordinator_signed_in_at"
 MAX_ROWS_SHOWN = 2_000
 LAST_SEEN = "coordinator_last_seen"
+#: Shown instead of an error page while the store cannot be read (the database is away).
+RECORDS_AWAY = "The records cannot be reached right now. Wait a minute and reload the page."
 
 
 def _sso_signed_in() -> bool:
@@ -54,17 +56,20 @@ def _sign_out(reason: str | None = None) -> None:
 def _try_password(stored_hash: str, store: Store) -> None:
     # The count of wrong passwords is the store's: every server on it refuses alike.
     client = client_id()
-    if store.sign_in_locked_seconds(client):
-        return
     typed = st.session_state.get("coordinator_password", "")
     st.session_state["coordinator_password"] = ""
-    if typed and auth.verify_password(typed, stored_hash):
-        store.sign_in_succeeded(client)
-        st.session_state[SIGNED_IN] = st.session_state[LAST_SEEN] = time.time()
-        st.session_state.pop("coordinator_notice", None)
-    else:
-        store.sign_in_failed(client)
-        st.session_state["coordinator_notice"] = "That password is not right."
+    try:
+        if store.sign_in_locked_seconds(client):
+            return
+        if typed and auth.verify_password(typed, stored_hash):
+            store.sign_in_succeeded(client)
+            st.session_state[SIGNED_IN] = st.session_state[LAST_SEEN] = time.time()
+            st.session_state.pop("coordinator_notice", None)
+        else:
+            store.sign_in_failed(client)
+            st.session_state["coordinator_notice"] = "That password is not right."
+    except OSError:  # the store is away: no sign-in without the shared count of failures
+        st.session_state["coordinator_notice"] = RECORDS_AWAY
 
 
 def _is_signed_in(settings: Settings) -> bool:
@@ -116,7 +121,11 @@ def _sign_in_form(settings: Settings) -> None:
         )
         return
     store = open_store_or_stop(settings)
-    locked = store.sign_in_locked_seconds(client_id())
+    try:
+        locked = store.sign_in_locked_seconds(client_id())
+    except OSError:
+        st.warning(RECORDS_AWAY, icon=":material/cloud_off:")
+        return
     if locked:
         minutes = max(1, round(locked / 60))
         st.error(
@@ -313,12 +322,15 @@ def render() -> None:
         key="coordinator_tab",
         on_change="rerun",
     )
-    if records.open:
-        with records:
-            _records_tab(course, settings)
-    if missing.open:
-        with missing:
-            _roster_tab(settings)
-    if questions.open:
-        with questions:
-            _questions_tab(course, settings)
+    try:
+        if records.open:
+            with records:
+                _records_tab(course, settings)
+        if missing.open:
+            with missing:
+                _roster_tab(settings)
+        if questions.open:
+            with questions:
+                _questions_tab(course, settings)
+    except OSError:  # a StoreWriteError: the database is away
+        st.warning(RECORDS_AWAY, icon=":material/cloud_off:")

@@ -12,6 +12,11 @@ from training.storage import Store
 from training.ui import session
 from training.ui.common import escape_markdown
 
+PLACE_UNAVAILABLE = (
+    "Your saved place cannot be loaded right now, so the training has not started. Nothing "
+    "is lost: wait a moment and press Start training to try again."
+)
+
 
 def _field_error(key: str) -> None:
     message = st.session_state.get("sign_in_errors", {}).get(key)
@@ -34,7 +39,9 @@ def _start(course: Course, store: Store) -> None:
     try:
         saved = store.load_progress(tok)
     except OSError:
-        saved = None
+        # Not "no saved place": starting afresh here would save over the officer's real one.
+        st.session_state["sign_in_errors"] = {"place": PLACE_UNAVAILABLE}
+        return
     if saved is None or saved.course_id != course.info.id:
         saved = Progress.start(officer, course, store.completions_mark(), store.attempts_mark())
     else:
@@ -69,3 +76,4 @@ def render(course: Course, store: Store) -> None:
         st.text_input("Agency name", key="agency_other", max_chars=80)
     _field_error("agency")
     st.button("Start training", type="primary", on_click=_start, args=(course, store))
+    _field_error("place")
