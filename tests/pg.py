@@ -119,6 +119,21 @@ class PrivatePostgres:
         self.stop()
         shutil.rmtree(self.dir, ignore_errors=True)
 
+    def database(self, name: str, *, migrated: bool = True) -> str:
+        """A new, empty database `name` on this server (an old one of that name is dropped),
+        with the schema unless `migrated` is False; its URL."""
+        import psycopg
+
+        from training.storage.migrate import migrate
+
+        with psycopg.connect(self.url(), autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            conn.execute(f'CREATE DATABASE "{name}"')
+        url = self.url(name)
+        if migrated:
+            migrate(url)
+        return url
+
     def url(self, database: str = "postgres", user: str = "postgres") -> str:
         return f"postgresql:///{database}?host={self.dir}&port={PORT}&user={user}"
 

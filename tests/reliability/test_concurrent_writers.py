@@ -11,6 +11,7 @@ from multiprocessing.synchronize import Barrier
 from pathlib import Path
 
 from tests import factories
+from tests.reliability.workers import run_all
 from training.ledger import COMPLETION_COLUMNS, QUARANTINE_SUFFIX, CompletionRecord, Ledger
 
 WORKERS = 8
@@ -48,20 +49,7 @@ def test_eight_processes_append_ten_thousand_rows_whole_and_once(tmp_path: Path)
         for w in range(WORKERS)
     ]
     began = time.perf_counter()
-    try:
-        for process in processes:
-            process.start()
-        deadline = time.monotonic() + 240
-        for process in processes:
-            process.join(timeout=max(0.0, deadline - time.monotonic()))
-        assert [process.exitcode for process in processes] == [0] * WORKERS
-    finally:
-        for process in processes:  # still running only when the test failed
-            if process.is_alive():
-                process.kill()
-        for process in processes:
-            if process.pid is not None:
-                process.join(timeout=10)
+    assert run_all(processes) == [0] * WORKERS
     elapsed = time.perf_counter() - began
     print(f"{WORKERS * EACH} rows from {WORKERS} processes in {elapsed:.1f} s")
 

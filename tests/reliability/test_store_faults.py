@@ -9,8 +9,7 @@ import selectors
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator, Sequence
-from multiprocessing.process import BaseProcess
+from collections.abc import Callable, Iterator
 from multiprocessing.synchronize import Barrier
 from pathlib import Path
 
@@ -18,10 +17,10 @@ import pytest
 
 from tests import factories, pg
 from tests.apptest_helpers import answer, click, labels, open_app, sign_in
+from tests.reliability.workers import run_all
 from training.content import Course
 from training.storage import Store, close_stores
 from training.storage.csv import CsvStore
-from training.storage.migrate import migrate
 from training.storage.postgres import PostgresStore
 
 WORKERS = 8
@@ -64,15 +63,7 @@ def test_eight_processes_record_ten_thousand_completions_none_lost_none_twice(
         context.Process(target=_complete_many, args=(where, w, start), daemon=True)
         for w in range(WORKERS)
     ]
-    try:
-        for process in processes:
-            process.start()
-        deadline = time.monotonic() + 240
-        for process in processes:
-            process.join(timeout=max(0.0, deadline - time.monotonic()))
-        assert [process.exitcode for process in processes] == [0] * WORKERS
-    finally:
-        _stop_all(processes)
+    assert run_all(processes) == [0] * WORKERS
     store = _open(where)
     table = store.read_completions()
     close = getattr(store, "close", None)
@@ -83,16 +74,6 @@ def test_eight_processes_record_ten_thousand_completions_none_lost_none_twice(
     expected = {f"rec-{w * 100_000 + i}" for w in range(WORKERS) for i in range(EACH)}
     assert set(table["record_id"]) == expected
     assert (table["officer_name"] == 'Zoë "Z" O\'Neil').all(), "every row whole"
-
-
-def _stop_all(processes: Sequence[BaseProcess]) -> None:
-    """Kills every worker still running (the test failed or timed out) and reaps them all."""
-    for process in processes:
-        if process.is_alive():
-            process.kill()
-    for process in processes:
-        if process.pid is not None:
-            process.join(timeout=10)
 
 
 WRITER = """
@@ -183,12 +164,7 @@ def own_postgres() -> Iterator[pg.PrivatePostgres]:
 def test_postgres_stopped_mid_course_offers_retry_and_saves_once_when_back(
     own_postgres: pg.PrivatePostgres, course: Course, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import psycopg
-
-    with psycopg.connect(own_postgres.url(), autocommit=True) as conn:
-        conn.execute("CREATE DATABASE training")
-    url = own_postgres.url("training")
-    migrate(url)
+    url = own_postgres.database("training")
     monkeypatch.setenv("TRAINING_DATABASE_URL", url)
     monkeypatch.setenv("TRAINING_SEAT_TIME_SCALE", "0")
     try:

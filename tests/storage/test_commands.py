@@ -188,10 +188,7 @@ def test_a_database_without_its_schema_says_what_to_run(
     postgres,
     monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def]
 ) -> None:
-    with psycopg.connect(postgres.url(), autocommit=True) as conn:
-        conn.execute("DROP DATABASE IF EXISTS unmigrated WITH (FORCE)")
-        conn.execute("CREATE DATABASE unmigrated")
-    monkeypatch.setenv("TRAINING_DATABASE_URL", postgres.url("unmigrated"))
+    monkeypatch.setenv("TRAINING_DATABASE_URL", postgres.database("unmigrated", migrated=False))
     try:
         at = open_app()
         assert any("python -m training migrate" in c.value for c in at.code)
@@ -268,10 +265,8 @@ def test_verify_and_export_on_an_unmigrated_database_say_to_migrate(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    with psycopg.connect(postgres.url(), autocommit=True) as conn:
-        conn.execute("DROP DATABASE IF EXISTS unmigrated_cli WITH (FORCE)")
-        conn.execute("CREATE DATABASE unmigrated_cli")
-    monkeypatch.setenv("TRAINING_DATABASE_URL", postgres.url("unmigrated_cli"))
+    url = postgres.database("unmigrated_cli", migrated=False)
+    monkeypatch.setenv("TRAINING_DATABASE_URL", url)
     try:
         for args in (
             ["verify", certificates.new_code(SECRET)],

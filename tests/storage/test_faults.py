@@ -14,7 +14,6 @@ from training.content import Course
 from training.officers import Officer
 from training.progress import Progress
 from training.storage import Store, close_stores
-from training.storage.migrate import migrate
 from training.storage.postgres import DatabaseError, PostgresStore
 from training.ui.sign_in import PLACE_UNAVAILABLE
 
@@ -29,10 +28,7 @@ def restartable(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[pg.PrivatePos
     try:
         server.init()
         server.start()
-        with psycopg.connect(server.url(), autocommit=True) as conn:
-            conn.execute("CREATE DATABASE training")
-        url = server.url("training")
-        migrate(url)
+        url = server.database("training")
         monkeypatch.setenv("TRAINING_DATABASE_URL", url)
         monkeypatch.setenv("TRAINING_SEAT_TIME_SCALE", "0")
         yield server, url
