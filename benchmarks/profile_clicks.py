@@ -32,8 +32,9 @@ from streamlit.logger import set_log_level  # noqa: E402
 
 from benchmarks.run import quiz_on_screen, walk_to_check  # noqa: E402
 from tests.apptest_helpers import answer, click, open_app, sign_in, walk_to_final  # noqa: E402
-from training import grading, ledger, progress, records  # noqa: E402
+from training import grading, progress, records  # noqa: E402
 from training.content import load_course  # noqa: E402
+from training.storage import csv_files as ledger  # noqa: E402
 from training.ui import common, completion, lesson, navigation, quiz, session  # noqa: E402
 from training.ui import training_page as page  # noqa: E402
 

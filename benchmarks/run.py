@@ -39,13 +39,13 @@ from tests.apptest_helpers import (  # noqa: E402
     walk_to_final,
 )
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, _free_port, streamlit_run  # noqa: E402
-from training import ledger as ledger_module  # noqa: E402
 from training.auth import hash_password, verify_password  # noqa: E402
 from training.content import Course, load_course  # noqa: E402
 from training.demo import write_demo_ledger  # noqa: E402
 from training.files import exclusive  # noqa: E402
-from training.ledger import COMPLETION_COLUMNS, CompletionRecord, Ledger  # noqa: E402
 from training.storage import close_stores  # noqa: E402
+from training.storage import csv_files as ledger_module  # noqa: E402
+from training.storage.csv_files import COMPLETION_COLUMNS, CompletionRecord, Ledger  # noqa: E402
 
 MINIMAL = "import streamlit as st\nst.write('hello')"
 PASSWORD = "the benchmark coordinator's long password"

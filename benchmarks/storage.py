@@ -23,9 +23,9 @@ sys.path.insert(0, str(ROOT))
 import psycopg  # noqa: E402
 
 from tests import factories, pg  # noqa: E402
-from training.ledger import COMPLETION_COLUMNS  # noqa: E402
 from training.officers import Officer  # noqa: E402
 from training.progress import Progress  # noqa: E402
+from training.record_types import COMPLETION_COLUMNS  # noqa: E402
 from training.storage import CompletionQuery  # noqa: E402
 from training.storage.migrate import migrate  # noqa: E402
 from training.storage.postgres import PostgresStore, console_statements  # noqa: E402

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from training.ledger import AttemptRecord, CompletionRecord
+from training.record_types import AttemptRecord, CompletionRecord
 
 
 def completion(n: int = 0, **changes: object) -> CompletionRecord:

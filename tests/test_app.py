@@ -21,9 +21,9 @@ from tests.apptest_helpers import (
     walk_to_final,
     walk_to_first_check,
 )
-from training import ledger as ledger_module
 from training.content import Course
-from training.ledger import Ledger
+from training.storage import csv_files as ledger_module
+from training.storage.csv_files import Ledger
 from training.ui.common import CONTENT_CHECK_SECONDS
 
 

@@ -22,7 +22,7 @@ from training.certificates.pdf import (
 )
 from training.content import Course
 from training.dates import local_date
-from training.ledger import CompletionRecord
+from training.record_types import CompletionRecord
 
 CHICAGO = ZoneInfo("America/Chicago")
 PUBLIC_URL = "https://training.example.ms.gov/"

@@ -17,7 +17,7 @@ from tests.factories import attempt, completion
 from training.auth import hash_password
 from training.content import Course
 from training.demo import write_demo_ledger
-from training.ledger import Ledger
+from training.storage.csv_files import Ledger
 
 PASSWORD = "the coordinator's long password"
 PAGE = "training/ui/pages/coordinator.py"

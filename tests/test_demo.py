@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 from tests.isolation import outside_project
 from training.certificates.verification import check_certificate
 from training.content import Course
-from training.ledger import Ledger
 from training.reports import question_analysis
+from training.storage.csv_files import Ledger
 
 
 def _demo(*args: str) -> subprocess.CompletedProcess[str]:

@@ -12,7 +12,7 @@ import pytest
 
 from tests.factories import attempt, completion
 from training.exports import attempts_csv, completions_csv, safe_csv
-from training.ledger import ATTEMPT_COLUMNS, COMPLETION_COLUMNS, Ledger
+from training.storage.csv_files import ATTEMPT_COLUMNS, COMPLETION_COLUMNS, Ledger
 
 CHICAGO = ZoneInfo("America/Chicago")
 HOSTILE = ["=1+1", "+SUM(A1)", "-2+3", "@cmd", "\tTAB", "\rCR", '=HYPERLINK("http://x","y")']

@@ -12,16 +12,16 @@ import pytest
 
 from tests.factories import attempt, completion
 from training import files
-from training import ledger as ledger_module
 from training.content import Course
-from training.ledger import (
+from training.officers import BADGE_MAX, NAME_MAX, Officer
+from training.progress import Progress
+from training.storage import csv_files as ledger_module
+from training.storage.csv_files import (
     ATTEMPT_COLUMNS,
     COMPLETION_COLUMNS,
     Ledger,
-    LedgerWriteError,
+    StoreWriteError,
 )
-from training.officers import BADGE_MAX, NAME_MAX, Officer
-from training.progress import Progress
 
 DESIGN_COMPLETIONS = (
     "record_id, completed_at, officer_name, badge_number, agency, course_id, course_version, "
@@ -118,7 +118,7 @@ def test_a_full_disk_leaves_no_partial_line_and_says_so(
         return real_write(fd, data)
 
     monkeypatch.setattr(ledger_module.os, "write", half_then_full)
-    with pytest.raises(LedgerWriteError) as caught:
+    with pytest.raises(StoreWriteError) as caught:
         book.append_completion(completion(2))
     assert caught.value.strerror == "the disk is full"
     assert book.completions_path.read_bytes() == before
@@ -134,7 +134,7 @@ def test_a_read_only_results_folder_is_a_plain_error(
         raise OSError(errno.EROFS, "Read-only file system")
 
     monkeypatch.setattr(ledger_module.os, "open", read_only)
-    with pytest.raises(LedgerWriteError) as caught:
+    with pytest.raises(StoreWriteError) as caught:
         Ledger(tmp_path).append_attempt(attempt())
     assert caught.value.strerror == "the results folder cannot be written to"
 

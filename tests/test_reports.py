@@ -15,13 +15,6 @@ import pandas as pd
 import pytest
 
 from training.content import Course, Question
-from training.ledger import (
-    ATTEMPT_COLUMNS,
-    COMPLETION_COLUMNS,
-    AttemptRecord,
-    CompletionRecord,
-    Ledger,
-)
 from training.reports import (
     CompletionFilter,
     completions_by_agency,
@@ -31,6 +24,13 @@ from training.reports import (
     question_analysis,
     summary,
     weekly_completions,
+)
+from training.storage.csv_files import (
+    ATTEMPT_COLUMNS,
+    COMPLETION_COLUMNS,
+    AttemptRecord,
+    CompletionRecord,
+    Ledger,
 )
 
 CHICAGO = ZoneInfo("America/Chicago")

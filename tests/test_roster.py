@@ -9,8 +9,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from training.ledger import CompletionRecord, Ledger
 from training.roster import MAX_ROSTER_BYTES, RosterError, missing_from, read_roster
+from training.storage.csv_files import CompletionRecord, Ledger
 
 HINDS = "Hinds County Sheriff's Office"
 MHP = "Mississippi Highway Patrol"

@@ -17,7 +17,7 @@ from tests.isolation import outside_project
 from training import certificates
 from training.certificates.verification import check_certificate, describe
 from training.content import Course
-from training.ledger import Ledger
+from training.storage.csv_files import Ledger
 
 KEY = b"test-secret-key"  # the results_dir fixture sets TRAINING_SECRET_KEY to this
 CHICAGO = ZoneInfo("America/Chicago")

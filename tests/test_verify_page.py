@@ -13,7 +13,7 @@ from tests.factories import completion
 from training import certificates
 from training.config import PROJECT_ROOT
 from training.content import Course
-from training.ledger import Ledger
+from training.storage.csv_files import Ledger
 
 KEY = b"test-secret-key"
 PAGE = "training/ui/pages/verify.py"

@@ -16,7 +16,8 @@ from pathlib import Path
 
 from training import certificates
 from training.content import Course
-from training.ledger import (
+from training.officers import agencies
+from training.record_types import (
     ATTEMPT_COLUMNS,
     ATTEMPTS_FILE,
     COMPLETION_COLUMNS,
@@ -24,7 +25,6 @@ from training.ledger import (
     AttemptRecord,
     CompletionRecord,
 )
-from training.officers import agencies
 
 FIRST_NAMES = ["Zoë", "Sam", "Marie-Thérèse", "J. R.", "Ana", "Darnell", "Li", "Keisha", "Tom"]
 LAST_NAMES = ["O'Neil", "Lee", "D’Arcy", "Smith", "Núñez", "Washington", "Nguyen", "Brown"]

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-from training.ledger import ATTEMPT_COLUMNS, COMPLETION_COLUMNS
+from training.record_types import ATTEMPT_COLUMNS, COMPLETION_COLUMNS
 from training.storage import CompletionQuery, Store
 
 #: A spreadsheet treats a cell starting with one of these as a formula (or strips it into one).

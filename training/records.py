@@ -19,8 +19,8 @@ from training import certificates, grading
 from training.content import Course, Quiz
 from training.dates import utc_iso, utc_now
 from training.grading import DrawnQuestion, Score, answers_json
-from training.ledger import AttemptRecord, CompletionRecord, new_id
 from training.progress import Progress
+from training.record_types import AttemptRecord, CompletionRecord, new_id
 from training.storage import Store
 
 Pending = AttemptRecord | CompletionRecord

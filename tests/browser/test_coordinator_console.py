@@ -12,7 +12,7 @@ from playwright.sync_api import Page, expect
 from tests.browser.conftest import COORDINATOR_PASSWORD, AppServer, wait_idle
 from tests.browser.test_officer_journey import axe_check
 from tests.factories import completion
-from training.ledger import Ledger
+from training.storage.csv_files import Ledger
 
 pytestmark = pytest.mark.browser
 

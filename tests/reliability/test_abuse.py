@@ -8,7 +8,7 @@ import pytest
 
 from tests.apptest_helpers import answer, click, open_app, sign_in, titles, walk_to_final
 from training.content import Course
-from training.ledger import Ledger
+from training.storage.csv_files import Ledger
 
 
 @pytest.fixture(autouse=True)

@@ -12,7 +12,12 @@ from pathlib import Path
 
 from tests import factories
 from tests.reliability.workers import run_all
-from training.ledger import COMPLETION_COLUMNS, QUARANTINE_SUFFIX, CompletionRecord, Ledger
+from training.storage.csv_files import (
+    COMPLETION_COLUMNS,
+    QUARANTINE_SUFFIX,
+    CompletionRecord,
+    Ledger,
+)
 
 WORKERS = 8
 EACH = 1_250

@@ -20,9 +20,14 @@ from pathlib import Path
 import pytest
 
 from tests import factories
-from training import ledger as ledger_module
 from training.config import PROJECT_ROOT
-from training.ledger import COMPLETION_COLUMNS, QUARANTINE_SUFFIX, CompletionRecord, Ledger
+from training.storage import csv_files as ledger_module
+from training.storage.csv_files import (
+    COMPLETION_COLUMNS,
+    QUARANTINE_SUFFIX,
+    CompletionRecord,
+    Ledger,
+)
 
 KILLS = 20
 SEED = 4567
@@ -37,7 +42,7 @@ NOTE = re.compile(
 WRITER = """
 import sys
 from pathlib import Path
-from training.ledger import CompletionRecord, Ledger
+from training.storage.csv_files import CompletionRecord, Ledger
 
 book = Ledger(Path(sys.argv[1]))
 number = int(sys.argv[2])
@@ -153,7 +158,7 @@ def warnings_in(caplog: pytest.LogCaptureFixture) -> list[str]:
     return [
         r.getMessage()
         for r in caplog.records
-        if r.name == "training.ledger" and r.levelno == logging.WARNING
+        if r.name == "training.storage.csv_files" and r.levelno == logging.WARNING
     ]
 
 
@@ -203,7 +208,7 @@ def test_writers_killed_at_random_lose_no_acknowledged_record(
 
         # The next open repairs: a read on even runs, an append on odd ones.
         caplog.clear()
-        with caplog.at_level(logging.WARNING, logger="training.ledger"):
+        with caplog.at_level(logging.WARNING, logger="training.storage.csv_files"):
             if run % 4 < 2:
                 book.read_completions()
                 expected = complete
@@ -268,7 +273,7 @@ def test_a_reader_waits_for_a_live_writer_and_never_takes_its_line(
     try:
         # The line's writer still holds the lock: the reader shows the whole rows, does not raise
         # and leaves the line alone (its writer may yet finish it).
-        with caplog.at_level(logging.WARNING, logger="training.ledger"):
+        with caplog.at_level(logging.WARNING, logger="training.storage.csv_files"):
             table = book.read_completions()
         assert table["record_id"].tolist() == ["rec-1"]
         assert book.completions_path.read_bytes() == whole + fragment
@@ -277,7 +282,7 @@ def test_a_reader_waits_for_a_live_writer_and_never_takes_its_line(
     finally:
         kill(writer)
     caplog.clear()
-    with caplog.at_level(logging.WARNING, logger="training.ledger"):
+    with caplog.at_level(logging.WARNING, logger="training.storage.csv_files"):
         assert book.read_completions()["record_id"].tolist() == ["rec-1"]
     assert_quarantined(book, b"", fragment, len(whole), warnings_in(caplog))
     assert book.completions_path.read_bytes() == whole
@@ -288,7 +293,7 @@ def test_a_torn_header_is_quarantined_and_the_next_record_gets_a_header(
 ) -> None:
     book = Ledger(tmp_path)
     tear(book.completions_path, HEADER[:15])
-    with caplog.at_level(logging.WARNING, logger="training.ledger"):
+    with caplog.at_level(logging.WARNING, logger="training.storage.csv_files"):
         assert book.read_completions().empty
     assert_quarantined(book, b"", HEADER[:15], 0, warnings_in(caplog))
     book.append_completion(completion(1))
@@ -306,7 +311,7 @@ def test_a_long_torn_tail_is_found_however_far_back_its_line_began(
     fragment = line_of(completion(3))[:-1]  # all but the final line feed
     with book.completions_path.open("ab") as fh:
         fh.write(fragment)
-    with caplog.at_level(logging.WARNING, logger="training.ledger"):
+    with caplog.at_level(logging.WARNING, logger="training.storage.csv_files"):
         book.append_completion(completion(4))
     assert book.completions_path.read_bytes() == whole + line_of(completion(4))
     assert_quarantined(book, b"", fragment, len(whole), warnings_in(caplog))

@@ -34,17 +34,17 @@ from training.certificates import pdf as certificate_pdf
 from training.certificates.verification import check_certificate
 from training.content import Course
 from training.exports import BOM, FORMULA_START, attempts_csv, completions_csv, safe_csv
-from training.ledger import (
+from training.officers import NAME_MAX, OTHER_AGENCY, sign_in
+from training.progress import ProgressStore
+from training.reports import CompletionFilter, completions_table, filter_completions
+from training.roster import MAX_ROSTER_BYTES, RosterError, missing_from, read_roster
+from training.storage.csv_files import (
     ATTEMPT_COLUMNS,
     COMPLETION_COLUMNS,
     AttemptRecord,
     CompletionRecord,
     Ledger,
 )
-from training.officers import NAME_MAX, OTHER_AGENCY, sign_in
-from training.progress import ProgressStore
-from training.reports import CompletionFilter, completions_table, filter_completions
-from training.roster import MAX_ROSTER_BYTES, RosterError, missing_from, read_roster
 from training.ui.common import escape_markdown
 
 ZONE = ZoneInfo("America/Chicago")

@@ -10,7 +10,7 @@ import pytest
 from psycopg import errors
 
 from tests.factories import attempt, completion
-from training.ledger import COMPLETION_COLUMNS
+from training.record_types import COMPLETION_COLUMNS
 from training.storage.postgres import PostgresStore
 
 INSERT = (

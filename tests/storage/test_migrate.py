@@ -76,7 +76,7 @@ def test_rows_written_before_the_folded_columns_are_folded_by_migrate(
     empty_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from tests.factories import attempt, completion
-    from training.ledger import ATTEMPT_COLUMNS, COMPLETION_COLUMNS
+    from training.record_types import ATTEMPT_COLUMNS, COMPLETION_COLUMNS
     from training.storage import CompletionQuery
     from training.storage import migrate as migrating
     from training.storage.postgres import PostgresStore

@@ -19,7 +19,7 @@ from fpdf.enums import MethodReturnValue
 
 from training.content import CourseInfo
 from training.dates import local_date, long_date, moment
-from training.ledger import CompletionRecord
+from training.record_types import CompletionRecord
 
 # --- the printed certificate ------------------------------------------------------------------
 #

@@ -15,9 +15,9 @@ from typing import Protocol
 import pandas as pd
 
 from training.config import Settings, secret_key
-from training.ledger import AttemptRecord, CompletionRecord, LedgerWriteError
 from training.officers import Officer
 from training.progress import Progress
+from training.record_types import AttemptRecord, CompletionRecord, StoreWriteError
 from training.reports import Summary
 
 __all__ = [
@@ -30,10 +30,6 @@ __all__ = [
     "StoreWriteError",
     "open_store",
 ]
-
-#: A record could not be saved (disk full, database away); nothing partial was kept. The
-#: officer sees "Retry saving" and the record stays in their session.
-StoreWriteError = LedgerWriteError
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,5 @@
 """The embedded default Store: append-only CSV files and one JSON file an officer under
-results/, with file locks and fsync (see training.ledger and training.progress).
+results/, with file locks and fsync (see training.storage.csv_files and training.progress).
 
 One machine, any number of processes. The coordinator's sign-in throttle lives in this
 process's memory, as it did before there was a database to share it.
@@ -15,10 +15,10 @@ import pandas as pd
 
 from training import reports
 from training.auth import LoginThrottle
-from training.ledger import COMPLETION_COLUMNS, AttemptRecord, CompletionRecord, Ledger
 from training.officers import Officer
 from training.progress import Progress, ProgressStore
 from training.storage import CompletionPage, CompletionQuery, ConsoleView
+from training.storage.csv_files import COMPLETION_COLUMNS, AttemptRecord, CompletionRecord, Ledger
 
 
 class CsvStore:

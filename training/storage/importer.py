@@ -20,15 +20,15 @@ from typing import Any
 import psycopg
 
 from training.certificates.codes import is_genuine_form
-from training.ledger import (
+from training.progress import PROGRESS_DIR, Progress
+from training.record_types import (
     ATTEMPT_COLUMNS,
     ATTEMPTS_FILE,
     COMPLETION_COLUMNS,
     COMPLETIONS_FILE,
-    Ledger,
 )
-from training.progress import PROGRESS_DIR, Progress
 from training.storage import folding
+from training.storage.csv_files import Ledger
 
 _STAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z")
 _NUMBERS = {

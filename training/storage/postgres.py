@@ -26,15 +26,15 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 
 from training import reports
 from training.auth import LOCKOUT_SECONDS, MAX_FAILURES
-from training.ledger import (
+from training.officers import Officer
+from training.progress import Progress
+from training.record_types import (
     ATTEMPT_COLUMNS,
     COMPLETION_COLUMNS,
     AttemptRecord,
     CompletionRecord,
-    LedgerWriteError,
+    StoreWriteError,
 )
-from training.officers import Officer
-from training.progress import Progress
 from training.storage import CompletionPage, CompletionQuery, ConsoleView, folding
 
 logger = logging.getLogger(__name__)
@@ -55,7 +55,7 @@ _COMPLETIONS = _select(COMPLETION_COLUMNS)
 _ATTEMPTS = _select(ATTEMPT_COLUMNS)
 
 
-class DatabaseError(LedgerWriteError):
+class DatabaseError(StoreWriteError):
     """The database could not be reached or refused the work; nothing partial was kept."""
 
 

@@ -9,7 +9,7 @@ from training.config import Settings
 from training.content import Course
 from training.dates import local_date as dates_local_date
 from training.dates import long_date
-from training.ledger import CompletionRecord
+from training.record_types import CompletionRecord
 from training.storage import Store
 from training.ui import session
 from training.ui.common import escape_markdown

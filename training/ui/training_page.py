@@ -7,8 +7,8 @@ import streamlit as st
 
 from training.config import Settings
 from training.content import Course
-from training.ledger import CompletionRecord
 from training.progress import Progress, step_lesson, step_module, steps
+from training.record_types import CompletionRecord
 from training.ui import completion, lesson, quiz, session, sign_in
 from training.ui.common import (
     course_or_stop,

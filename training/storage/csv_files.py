@@ -21,17 +21,25 @@ import re
 import threading
 import uuid
 from collections import OrderedDict
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO, ClassVar
+from typing import Any, BinaryIO
 
 import pandas as pd
 
 from training.dates import utc_now
 from training.files import exclusive, write_all
+from training.record_types import (
+    ATTEMPT_COLUMNS,
+    ATTEMPTS_FILE,
+    COMPLETION_COLUMNS,
+    COMPLETIONS_FILE,
+    NUMERIC_COLUMNS,
+    AttemptRecord,
+    CompletionRecord,
+    StoreWriteError,
+)
 
-COMPLETIONS_FILE = "completions.csv"
-ATTEMPTS_FILE = "attempts.csv"
 LOCK_TIMEOUT_SECONDS = 30
 #: Suffix of the file beside each ledger file that keeps torn last lines (see `_repair_tail`).
 QUARANTINE_SUFFIX = ".quarantine"
@@ -45,58 +53,6 @@ logger = logging.getLogger(__name__)
 
 # A field may hold any text but control characters: each record must stay on one line.
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
-
-
-@dataclass(frozen=True)
-class CompletionRecord:
-    """One passed course. Field order is the column order of completions.csv."""
-
-    FILE: ClassVar[str] = COMPLETIONS_FILE
-
-    record_id: str
-    completed_at: str
-    officer_name: str
-    badge_number: str
-    agency: str
-    course_id: str
-    course_version: str
-    score_percent: int
-    attempts: int
-    seat_time_minutes: int
-    certificate_code: str
-
-
-@dataclass(frozen=True)
-class AttemptRecord:
-    """One submitted quiz, passed or not. Field order is the column order of attempts.csv."""
-
-    FILE: ClassVar[str] = ATTEMPTS_FILE
-
-    attempt_id: str
-    submitted_at: str
-    badge_number: str
-    agency: str
-    course_id: str
-    course_version: str
-    quiz_id: str
-    score_percent: int
-    passed: bool
-    duration_seconds: int
-    answers: str
-
-
-COMPLETION_COLUMNS: tuple[str, ...] = tuple(f.name for f in fields(CompletionRecord))
-ATTEMPT_COLUMNS: tuple[str, ...] = tuple(f.name for f in fields(AttemptRecord))
-# Columns read back as numbers; everything else stays text (a badge "007" keeps its zeros).
-_NUMERIC = {"score_percent", "attempts", "seat_time_minutes", "duration_seconds"}
-
-
-class LedgerWriteError(OSError):
-    """A record could not be saved; nothing partial was left in the file."""
-
-
-def new_id() -> str:
-    return uuid.uuid4().hex
 
 
 class _LineBuffer(threading.local):
@@ -185,7 +141,7 @@ class Ledger:
                 with exclusive(lock, LOCK_TIMEOUT_SECONDS):
                     _append_locked(path, header, line)
         except OSError as exc:
-            raise LedgerWriteError(exc.errno, _plain_reason(exc), str(path)) from exc
+            raise StoreWriteError(exc.errno, _plain_reason(exc), str(path)) from exc
 
     def append_completion_once(self, record: CompletionRecord) -> CompletionRecord:
         """Append the completion unless the officer already has one for its course and course
@@ -203,7 +159,7 @@ class Ledger:
                 with exclusive(lock, LOCK_TIMEOUT_SECONDS):
                     return _append_unless_recorded(path, header, line, record)
         except OSError as exc:
-            raise LedgerWriteError(exc.errno, _plain_reason(exc), str(path)) from exc
+            raise StoreWriteError(exc.errno, _plain_reason(exc), str(path)) from exc
 
     def write_problem(self) -> str | None:
         """Why records cannot be saved here right now (None when they can): checked before an
@@ -414,7 +370,7 @@ def _officer_rows(
 
 def _record(row: pd.Series | dict[str, str]) -> CompletionRecord:
     values: dict[str, Any] = {
-        c: int(row[c]) if c in _NUMERIC else str(row[c]) for c in COMPLETION_COLUMNS
+        c: int(row[c]) if c in NUMERIC_COLUMNS else str(row[c]) for c in COMPLETION_COLUMNS
     }
     return CompletionRecord(**values)
 
@@ -592,7 +548,7 @@ def _empty(columns: tuple[str, ...]) -> pd.DataFrame:
 
 
 def _dtype(column: str) -> str:
-    return "Int64" if column in _NUMERIC else "string"
+    return "Int64" if column in NUMERIC_COLUMNS else "string"
 
 
 @dataclass(frozen=True)
