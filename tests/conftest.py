@@ -10,7 +10,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from tests import isolation, pg
+from tests import isolation, lrs, pg
 from training.config import PROJECT_ROOT
 from training.content import Course, load_course
 
@@ -96,3 +96,17 @@ def new_database(
     with psycopg.connect(postgres.url(), autocommit=True) as conn:
         for name in made:
             conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@pytest.fixture(scope="session")
+def lrs_server() -> Iterator[lrs.Ralph]:
+    """The session's Ralph LRS (tests/lrs.py), installed and started on first use, stopped and
+    removed at the end, also when a test failed."""
+    try:
+        try:
+            server = lrs.server()
+        except lrs.LrsUnavailable as exc:  # not installable, or it did not start: say so
+            pytest.fail(str(exc), pytrace=False)
+        yield server
+    finally:
+        lrs.shutdown()

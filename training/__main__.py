@@ -1,5 +1,5 @@
 """The command line: python -m training validate | hash-password | verify CODE | migrate |
-import-csv DIR | export --out FILE | demo-data."""
+import-csv DIR | export --out FILE | send-xapi | demo-data."""
 
 from __future__ import annotations
 
@@ -161,6 +161,51 @@ def _export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _send_xapi(args: argparse.Namespace) -> int:
+    from training.xapi import LrsClient, send_waiting
+
+    settings = load_settings()
+    if settings.lrs is None:
+        print(
+            "training send-xapi: no learning record store is configured (set "
+            "TRAINING_LRS_ENDPOINT, TRAINING_LRS_USERNAME and TRAINING_LRS_PASSWORD, or the "
+            "[lrs] table of secrets.toml)",
+            file=sys.stderr,
+        )
+        return 1
+    try:
+        load_course(settings.content_root)  # statements name the course
+    except ContentError as exc:
+        print(
+            f"training send-xapi: the course files have {len(exc.problems)} problems",
+            file=sys.stderr,
+        )
+        return 1
+    try:
+        result = send_waiting(open_store(settings), LrsClient(settings.lrs))
+    except (OSError, psycopg.Error) as exc:
+        print(f"training send-xapi: {_store_problem(exc)}", file=sys.stderr)
+        return 1
+    done = (
+        f"Sent {result.sent} statement{'s' if result.sent != 1 else ''}; {result.waiting} waiting"
+    )
+    if result.problem:
+        print(f"{done}.")
+        print(
+            f"training send-xapi: {result.problem}. The {result.waiting} waiting statements "
+            "are kept: run send-xapi again later.",
+            file=sys.stderr,
+        )
+        return 1
+    if result.refused:
+        print(f"{done}.")
+        for refused in result.refused:
+            print(f"training send-xapi: the store refused statement {refused}", file=sys.stderr)
+        return 1
+    print(f"{done}.")
+    return 0
+
+
 def _one_line(exc: BaseException) -> str:
     return " ".join(str(exc).split()) or type(exc).__name__
 
@@ -231,6 +276,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     exporting.add_argument("--agency", help="only this agency (as officers chose it)")
     exporting.add_argument("--since", help="only completions on or after this local date")
     exporting.set_defaults(run=_export)
+    sending = commands.add_parser(
+        "send-xapi",
+        help="send the waiting xAPI statements to the configured learning record store",
+    )
+    sending.set_defaults(run=_send_xapi)
     demo = commands.add_parser(
         "demo-data", help="fill an empty results folder with made-up records (demos, benchmarks)"
     )

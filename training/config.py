@@ -9,10 +9,11 @@ from __future__ import annotations
 import os
 import secrets
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -30,6 +31,16 @@ class ConfigError(ValueError):
 
 
 @dataclass(frozen=True)
+class LrsSettings:
+    """A learning record store that receives xAPI statements (training.xapi)."""
+
+    #: The xAPI base address, ending in "/" (statements go to `<endpoint>statements`).
+    endpoint: str
+    username: str
+    password: str = field(repr=False)
+
+
+@dataclass(frozen=True)
 class Settings:
     content_root: Path
     results_dir: Path
@@ -44,6 +55,8 @@ class Settings:
     database_url: str | None = None
     #: Addresses of reverse proxies (nginx) whose X-Real-IP header names the client.
     trusted_proxies: tuple[str, ...] = ()
+    #: Where xAPI statements are sent; None: no xAPI at all (nothing is queued or sent).
+    lrs: LrsSettings | None = None
 
     @property
     def zone(self) -> ZoneInfo:
@@ -63,6 +76,9 @@ SETTING_VARIABLES = (
     "TRAINING_PUBLIC_URL",
     "TRAINING_DATABASE_URL",
     "TRAINING_TRUSTED_PROXIES",
+    "TRAINING_LRS_ENDPOINT",
+    "TRAINING_LRS_USERNAME",
+    "TRAINING_LRS_PASSWORD",
 )
 
 
@@ -143,6 +159,50 @@ def _as_scale(name: str, raw: Any) -> float:
     return value
 
 
+def _lrs(data: dict[str, Any]) -> LrsSettings | None:
+    """The learning record store, or None when no endpoint is set (credentials alone do
+    nothing: removing the endpoint is how sending is switched off)."""
+    endpoint = _lookup("TRAINING_LRS_ENDPOINT", data, ("lrs", "endpoint"))
+    if not endpoint:
+        return None
+    text = str(endpoint).strip()
+    example = "such as https://lrs.example.org/xAPI/"
+    try:
+        parts = urlsplit(text)
+        parts.port  # noqa: B018  (a port that is not a number raises here)
+    except ValueError:
+        raise ConfigError(
+            f"TRAINING_LRS_ENDPOINT must be the store's xAPI address, {example}, not {text!r}"
+        ) from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(
+            f"TRAINING_LRS_ENDPOINT must be an http:// or https:// address, {example}, not {text!r}"
+        )
+    if parts.query or parts.fragment or parts.username or parts.password:
+        raise ConfigError(
+            f"TRAINING_LRS_ENDPOINT must be a plain address without ?, # or a password in it "
+            f"(the user name and password have settings of their own), not {text!r}"
+        )
+    username = _lookup("TRAINING_LRS_USERNAME", data, ("lrs", "username"))
+    password = _lookup("TRAINING_LRS_PASSWORD", data, ("lrs", "password"))
+    missing = [
+        name
+        for name, value in (
+            ("TRAINING_LRS_USERNAME", username),
+            ("TRAINING_LRS_PASSWORD", password),
+        )
+        if not value
+    ]
+    if missing:
+        raise ConfigError(
+            f"{' and '.join(missing)} must be set when TRAINING_LRS_ENDPOINT is set (the "
+            "learning record store's user name and password for sending statements)"
+        )
+    return LrsSettings(
+        endpoint=text.rstrip("/") + "/", username=str(username), password=str(password)
+    )
+
+
 def load_settings() -> Settings:
     """The settings; raises ConfigError naming the first unusable value. They are asked for on
     every click, so they are read again only when a TRAINING_ variable or a secrets file has
@@ -204,6 +264,7 @@ def _settings_as_of(
         secret_key_setting=str(secret_key) if secret_key else None,
         database_url=str(database_url) if database_url else None,
         trusted_proxies=tuple(str(p).strip() for p in proxies or () if str(p).strip()),
+        lrs=_lrs(data),
     )
 
 

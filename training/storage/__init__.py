@@ -8,6 +8,7 @@ run against both.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
@@ -19,6 +20,7 @@ from training.officers import Officer
 from training.progress import Progress
 from training.record_types import AttemptRecord, CompletionRecord, StoreWriteError
 from training.reports import Summary
+from training.xapi import Statement, statement_maker
 
 __all__ = [
     "AttemptRecord",
@@ -109,6 +111,19 @@ class Store(Protocol):
 
     def find_certificate(self, code: str) -> CompletionRecord | None: ...
 
+    # --- xAPI statements for a learning record store (only when one is configured) -------------
+    # A store opened with a StatementMaker keeps each record's statement in its outbox with the
+    # record itself; without one these find nothing waiting and nothing changes.
+    def xapi_waiting(self, limit: int) -> list[Statement]:
+        """Up to `limit` statements not yet sent, oldest first."""
+        ...
+
+    def xapi_waiting_count(self) -> int: ...
+
+    def xapi_mark_sent(self, statement_ids: Sequence[str]) -> None:
+        """Record that the LRS holds these statements (appended: nothing is edited)."""
+        ...
+
     def write_problem(self) -> str | None:
         """Why records cannot be saved right now (None when they can)."""
         ...
@@ -156,19 +171,21 @@ _opened: dict[tuple[str, ...], Store] = {}
 
 def open_store(settings: Settings) -> Store:
     """The configured Store, made once per process: PostgreSQL when a database URL is set
-    (its pool is shared by every session), else the CSV files under the results folder."""
+    (its pool is shared by every session), else the CSV files under the results folder. With a
+    learning record store configured it keeps xAPI statements for it too."""
     key = secret_key(settings)
-    ident = (settings.database_url or "", str(settings.results_dir), key.hex())
+    maker = statement_maker(settings)
+    ident = (settings.database_url or "", str(settings.results_dir), key.hex(), repr(maker))
     store = _opened.get(ident)
     if store is None:
         if settings.database_url:
             from training.storage.postgres import PostgresStore
 
-            store = PostgresStore(settings.database_url, key)
+            store = PostgresStore(settings.database_url, key, statements=maker)
         else:
             from training.storage.csv import CsvStore
 
-            store = CsvStore(settings.results_dir, key)
+            store = CsvStore(settings.results_dir, key, statements=maker)
         _opened[ident] = store
     return store
 

@@ -8,6 +8,7 @@ process's memory, as it did before there was a database to share it.
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -19,14 +20,20 @@ from training.officers import Officer
 from training.progress import Progress, ProgressStore
 from training.storage import CompletionPage, CompletionQuery, ConsoleView
 from training.storage.csv_files import COMPLETION_COLUMNS, AttemptRecord, CompletionRecord, Ledger
+from training.storage.csv_outbox import CsvOutbox
+from training.xapi import Statement, StatementMaker
 
 
 class CsvStore:
     """The records in one results directory."""
 
-    def __init__(self, results_dir: Path, key: bytes) -> None:
+    def __init__(
+        self, results_dir: Path, key: bytes, statements: StatementMaker | None = None
+    ) -> None:
         self.results_dir = Path(results_dir)
         self.ledger = Ledger(self.results_dir)
+        #: With a learning record store configured: the statements of the ledger's records.
+        self._outbox = None if statements is None else CsvOutbox(self.ledger, statements)
         self._places = ProgressStore(self.results_dir, key)
         self._throttle = LoginThrottle()
         self._table_lock = threading.Lock()
@@ -36,9 +43,13 @@ class CsvStore:
 
     # --- records ------------------------------------------------------------------------------
     def append_attempt(self, record: AttemptRecord) -> None:
+        if self._outbox is not None:
+            self._outbox.start()  # the record is in the outbox by being in the ledger
         self.ledger.append_attempt(record)
 
     def record_completion(self, record: CompletionRecord) -> CompletionRecord:
+        if self._outbox is not None:
+            self._outbox.start()
         return self.ledger.append_completion_once(record)
 
     def completions_mark(self) -> int:
@@ -67,6 +78,17 @@ class CsvStore:
 
     def find_certificate(self, code: str) -> CompletionRecord | None:
         return self.ledger.find_certificate(code)
+
+    # --- xAPI outbox (training.storage.csv_outbox) --------------------------------------------
+    def xapi_waiting(self, limit: int) -> list[Statement]:
+        return [] if self._outbox is None else self._outbox.waiting(limit)
+
+    def xapi_waiting_count(self) -> int:
+        return 0 if self._outbox is None else len(self._outbox.waiting(2**62))
+
+    def xapi_mark_sent(self, statement_ids: Sequence[str]) -> None:
+        if self._outbox is not None:
+            self._outbox.mark_sent(statement_ids)
 
     def write_problem(self) -> str | None:
         return self.ledger.write_problem()

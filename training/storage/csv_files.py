@@ -192,6 +192,25 @@ class Ledger:
     def read_attempts(self) -> pd.DataFrame:
         return _read(self.attempts_path, ATTEMPT_COLUMNS)
 
+    def whole_sizes(self) -> tuple[int, int]:
+        """Where the next completion and the next attempt will be written: each file's length
+        up to its last line ending, read under its lock (a torn tail a writer left is cut off
+        by the next append, so a later record starts there)."""
+        sizes = []
+        for name in (COMPLETIONS_FILE, ATTEMPTS_FILE):
+            path, lock = self._files[name]
+            with exclusive(lock, LOCK_TIMEOUT_SECONDS):
+                try:
+                    fd = os.open(path, os.O_RDONLY)
+                except FileNotFoundError:
+                    sizes.append(0)
+                    continue
+                try:
+                    sizes.append(_complete_length(fd, os.fstat(fd).st_size))
+                finally:
+                    os.close(fd)
+        return sizes[0], sizes[1]
+
     def completions_size(self) -> int:
         """The completions file's size now: a later completion can only be found after it."""
         return _stamp(self.completions_path)[1]

@@ -16,12 +16,13 @@ import hmac
 import json
 import logging
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, ParamSpec, TypeVar
 
 import pandas as pd
 import psycopg
+from psycopg.types.json import Jsonb
 from psycopg_pool import ConnectionPool, PoolTimeout
 
 from training import reports
@@ -36,6 +37,7 @@ from training.record_types import (
     StoreWriteError,
 )
 from training.storage import CompletionPage, CompletionQuery, ConsoleView, folding
+from training.xapi import Statement, StatementMaker
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +46,13 @@ CONNECT_TIMEOUT_S = 5
 _NUMERIC = {"score_percent", "attempts", "seat_time_minutes", "duration_seconds"}
 _TOKEN = re.compile(r"[0-9a-f]{32}")
 _ISO = """to_char({0} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS {0}"""
+
+
+#: Queues the statement (params: its id, its JSON) of the record a CTE `saved` just inserted.
+_QUEUE = (
+    "INSERT INTO xapi_outbox (statement_id, record_id, statement) SELECT %s::uuid, record_id, %s"
+)
+_UNSENT = "NOT EXISTS (SELECT FROM xapi_sent s WHERE s.statement_id = o.statement_id)"
 
 
 def _select(columns: tuple[str, ...]) -> str:
@@ -115,8 +124,16 @@ def _retried(method: Callable[_P, _T]) -> Callable[_P, _T]:
 class PostgresStore:
     """The records in one PostgreSQL database (schema by `python -m training migrate`)."""
 
-    def __init__(self, url: str, key: bytes, max_connections: int = 10) -> None:
+    def __init__(
+        self,
+        url: str,
+        key: bytes,
+        max_connections: int = 10,
+        statements: StatementMaker | None = None,
+    ) -> None:
         self._key = key
+        #: With a learning record store configured: each record's xAPI statement.
+        self._statements = statements
         self.pool = ConnectionPool(
             url,
             min_size=1,
@@ -144,27 +161,51 @@ class PostgresStore:
             raise
 
     # --- records ------------------------------------------------------------------------------
+    def _statement(self, record: AttemptRecord | CompletionRecord) -> Statement | None:
+        return None if self._statements is None else self._statements.for_record(record)
+
     @_retried
     def append_attempt(self, record: AttemptRecord) -> None:
         values = tuple(getattr(record, c) for c in ATTEMPT_COLUMNS)
+        insert = (
+            f"{folding.insert_sql('attempts', ATTEMPT_COLUMNS)} ON CONFLICT (attempt_id) DO NOTHING"
+        )
+        params = values + folding.folds(ATTEMPT_COLUMNS, values)
+        statement = self._statement(record)
         with self._conn() as conn:
-            conn.execute(
-                f"{folding.insert_sql('attempts', ATTEMPT_COLUMNS)}"
-                " ON CONFLICT (attempt_id) DO NOTHING",
-                values + folding.folds(ATTEMPT_COLUMNS, values),
-            )
+            if statement is None:
+                conn.execute(insert, params)
+            else:
+                # One SQL statement, so one transaction: the record and its xAPI statement are
+                # kept together or not at all. A retry whose first try committed adds neither.
+                conn.execute(
+                    f"WITH saved AS ({insert} RETURNING attempt_id AS record_id)"
+                    f" {_QUEUE} FROM saved",
+                    (*params, statement["id"], Jsonb(statement)),
+                )
 
     @_retried
     def record_completion(self, record: CompletionRecord) -> CompletionRecord:
         values = tuple(getattr(record, c) for c in COMPLETION_COLUMNS)
+        # No conflict target: a clash on the officer's version or on a record id already
+        # saved (a retry whose first try committed) both keep the row already there.
+        insert = (
+            f"{folding.insert_sql('completions', COMPLETION_COLUMNS)}"
+            " ON CONFLICT DO NOTHING RETURNING seq, record_id"
+        )
+        params = values + folding.folds(COMPLETION_COLUMNS, values)
+        statement = self._statement(record)
         with self._conn() as conn:
-            # No conflict target: a clash on the officer's version or on a record id already
-            # saved (a retry whose first try committed) both keep the row already there.
-            inserted = conn.execute(
-                f"{folding.insert_sql('completions', COMPLETION_COLUMNS)}"
-                " ON CONFLICT DO NOTHING RETURNING seq",
-                values + folding.folds(COMPLETION_COLUMNS, values),
-            ).fetchone()
+            if statement is None:
+                inserted = conn.execute(insert, params).fetchone()
+            else:
+                # The statement is queued only with a completion inserted now, in the same
+                # transaction; the completion already kept has its own.
+                inserted = conn.execute(
+                    f"WITH saved AS ({insert}), queued AS ({_QUEUE} FROM saved)"
+                    " SELECT seq FROM saved",
+                    (*params, statement["id"], Jsonb(statement)),
+                ).fetchone()
             if inserted is not None:
                 return record
             row = conn.execute(
@@ -218,6 +259,32 @@ class PostgresStore:
             }
             for row in rows
         ]
+
+    # --- xAPI outbox ----------------------------------------------------------------------------
+    @_retried
+    def xapi_waiting(self, limit: int) -> list[Statement]:
+        with self._conn() as conn:
+            rows = conn.execute(
+                f"SELECT o.statement FROM xapi_outbox o WHERE {_UNSENT} ORDER BY o.seq LIMIT %s",
+                (limit,),
+            ).fetchall()
+        return [row[0] for row in rows]
+
+    @_retried
+    def xapi_waiting_count(self) -> int:
+        with self._conn() as conn:
+            row = conn.execute(f"SELECT count(*) FROM xapi_outbox o WHERE {_UNSENT}").fetchone()
+        return int(row[0]) if row else 0
+
+    @_retried
+    def xapi_mark_sent(self, statement_ids: Sequence[str]) -> None:
+        with self._conn() as conn:
+            # Two senders may send the same statement (the LRS keeps one): the first row stays.
+            conn.execute(
+                "INSERT INTO xapi_sent (statement_id) SELECT unnest(%s::uuid[])"
+                " ON CONFLICT (statement_id) DO NOTHING",
+                (list(statement_ids),),
+            )
 
     @_retried
     def find_certificate(self, code: str) -> CompletionRecord | None:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from training import xapi
+from training.config import load_settings
 from training.content import Course
 from training.progress import Progress
 from training.records import Pending, catch_up, save_pending
@@ -95,6 +97,10 @@ def flush_pending(store: Store) -> bool:
         st.session_state["save_error"] = exc.strerror or "the results could not be written"
         return False
     st.session_state.pop("save_error", None)
+    lrs = load_settings().lrs
+    if lrs is not None:
+        # After the records are saved, and without waiting: the LRS may be slow or away.
+        xapi.send_soon(store, lrs)
     if completion is not None:
         prog = signed_in()
         prog.completion = completion.__dict__.copy()
