@@ -178,10 +178,17 @@ def _lrs(data: dict[str, Any]) -> LrsSettings | None:
         raise ConfigError(
             f"TRAINING_LRS_ENDPOINT must be an http:// or https:// address, {example}, not {text!r}"
         )
-    if parts.query or parts.fragment or parts.username or parts.password:
+    if parts.username or parts.password:
+        # Not echoed: the value holds a password.
         raise ConfigError(
-            f"TRAINING_LRS_ENDPOINT must be a plain address without ?, # or a password in it "
-            f"(the user name and password have settings of their own), not {text!r}"
+            f"TRAINING_LRS_ENDPOINT must be a plain address, {example}, without ?, # or a "
+            "password in it (the user name and password have settings of their own: "
+            "TRAINING_LRS_USERNAME and TRAINING_LRS_PASSWORD)"
+        )
+    if parts.query or parts.fragment:
+        raise ConfigError(
+            f"TRAINING_LRS_ENDPOINT must be a plain address, {example}, without ?, # or a "
+            f"password in it, not {text!r}"
         )
     username = _lookup("TRAINING_LRS_USERNAME", data, ("lrs", "username"))
     password = _lookup("TRAINING_LRS_PASSWORD", data, ("lrs", "password"))
