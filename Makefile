@@ -8,7 +8,7 @@ AXE := tests/browser/node_modules/axe-core/axe.min.js
 CHROMIUM ?= /usr/bin/chromium
 PORT ?= 8501
 
-.PHONY: run test lint chromium nginx postgresql clean bench
+.PHONY: run test lint chromium nginx postgresql ralph clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -66,6 +66,12 @@ nginx:
 		fi; \
 	fi
 
+# The xAPI tests send to a real learning record store: Ralph, in a virtual environment of its
+# own under .cache/ (git-ignored), made once from PyPI and reused while its pinned version is
+# the one in tests/lrs.py (a second run takes a fraction of a second).
+ralph: $(TEST_STAMP)
+	$(BIN)/python -m tests.lrs
+
 $(AXE): tests/browser/package.json tests/browser/package-lock.json
 	npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error
 	touch $@
@@ -75,12 +81,12 @@ lint: $(TEST_STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-test: $(TEST_STAMP) chromium nginx postgresql $(AXE) lint
+test: $(TEST_STAMP) chromium nginx postgresql ralph $(AXE) lint
 	$(BIN)/python -m training validate
 	$(BIN)/python -m pytest
 
 clean:
-	rm -rf $(VENV) tests/browser/node_modules .pytest_cache .ruff_cache
+	rm -rf $(VENV) tests/browser/node_modules .pytest_cache .ruff_cache .cache
 
 # Benchmarks print a table of medians beside same-run baselines (see docs/benchmarks.md).
 bench: $(TEST_STAMP) chromium postgresql

@@ -13,6 +13,7 @@ import psycopg
 import pytest
 from psycopg import errors
 
+from tests import pg
 from tests.factories import attempt, completion
 from tests.storage.conftest import BACKENDS, KEY
 from training.storage import Store
@@ -203,3 +204,24 @@ def test_records_are_still_rows_as_before(site: Site) -> None:
     store = site.store()
     store.record_completion(completion(1))
     assert tuple(store.read_completions().iloc[0]) == astuple(completion(1))
+
+
+def test_a_database_not_yet_migrated_for_xapi_says_to_run_migrate(
+    postgres: pg.PrivatePostgres, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from training.storage import migrate as migrating
+
+    every = migrating.steps()
+    url = postgres.database("before_xapi", migrated=False)
+    monkeypatch.setattr(migrating, "steps", lambda: [s for s in every if s[0] < 3])
+    assert migrating.migrate(url) == (0, 2)
+    with_lrs = PostgresStore(url, KEY, statements=MAKER)
+    without = PostgresStore(url, KEY)
+    try:
+        assert with_lrs.write_problem() == (
+            "the database has no schema yet: run `python -m training migrate`"
+        )
+        assert without.write_problem() is None, "with no LRS configured nothing changes"
+    finally:
+        with_lrs.close()
+        without.close()

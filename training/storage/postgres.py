@@ -300,6 +300,8 @@ class PostgresStore:
     def _probe(self) -> None:
         with self._conn() as conn:
             conn.execute("SELECT 1 FROM completions LIMIT 0")
+            if self._statements is not None:  # the xAPI outbox came with migration 003
+                conn.execute("SELECT 1 FROM xapi_outbox, xapi_sent LIMIT 0")
 
     def write_problem(self) -> str | None:
         try:
