@@ -48,6 +48,9 @@ COURSE_TYPE = "http://adlnet.gov/expapi/activities/course"
 BATCH = 50
 #: Seconds one request to the LRS may take before it counts as unreachable.
 TIMEOUT_S = 10.0
+#: How an LRS says a statement is invalid: 400 in the xAPI specification; 422 from LRSs built
+#: on FastAPI (Ralph) when a statement fails their validation.
+_INVALID = (400, 422)
 
 
 def statement_id(record_id: str) -> str:
@@ -230,7 +233,7 @@ class LrsClient:
             return [s["id"] for s in statements], []
         if len(statements) == 1 and status == 409:
             return [statements[0]["id"]], []  # it holds a statement with this id already
-        if status in (400, 409):
+        if status == 409 or status in _INVALID:
             # One statement spoils the whole batch: each on its own, so the others get in.
             held: list[str] = []
             refused: list[str] = []
@@ -246,7 +249,7 @@ class LrsClient:
         status, body = self._request("PUT", f"{self.url}?{query}", statement)
         if status in (200, 204, 409):
             return [statement["id"]], []
-        if status == 400:
+        if status in _INVALID:
             return [], [f"{statement['id']}: {_detail(body)}"]
         raise LrsError(self._failure(status, body))
 

@@ -12,11 +12,13 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import psycopg
 import pytest
+from psycopg.types.json import Jsonb
 
 from tests import isolation, lrs
 from tests.apptest_helpers import answer, click, open_app, sign_in, titles, walk_to_final
@@ -258,4 +260,28 @@ def test_the_app_sends_after_the_officer_completes_without_a_command(
     while store.xapi_waiting_count() and time.monotonic() < deadline:
         time.sleep(0.2)
     assert store.xapi_waiting_count() == 0
+    assert lrs_site.verbs() == ["completed", "passed"]
+
+
+def test_a_statement_the_lrs_refuses_stays_waiting_and_the_others_are_sent(
+    new_database: Callable[..., str],
+    lrs_site: LrsSite,
+    course: Course,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    url = new_database(user="training_app")
+    monkeypatch.setenv("TRAINING_DATABASE_URL", url)
+    store = open_store(load_settings())
+    finish(store, course, ANN)
+    broken = str(uuid.uuid4())
+    # A statement no LRS may take (no verb), as a faulty older version might have queued it.
+    with psycopg.connect(url.replace("user=training_app", "user=postgres")) as conn:
+        conn.execute(
+            "INSERT INTO xapi_outbox (statement_id, record_id, statement) VALUES (%s, 'x', %s)",
+            (broken, Jsonb({"id": broken, "actor": {"mbox": "mailto:a@example.org"}})),
+        )
+    code, out, err = send(capsys)
+    assert (code, out) == (1, "Sent 2 statements; 1 waiting."), err
+    assert err.startswith(f"training send-xapi: the store refused statement {broken}: ")
     assert lrs_site.verbs() == ["completed", "passed"]
