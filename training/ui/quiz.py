@@ -86,7 +86,7 @@ def _score_line(score: Score) -> str:
     return f"You answered {score.correct_count} of {score.total} correctly ({score.percent}%)."
 
 
-def _save_error_box(store: Store) -> None:
+def _save_error_box(store: Store, settings: Settings) -> None:
     """A failed save: what happened, that nothing is lost, and how to retry."""
     reason = st.session_state.get("save_error")
     if not session.pending() or not reason:
@@ -97,7 +97,7 @@ def _save_error_box(store: Store) -> None:
         icon=":material/warning:",
     )
     if st.button("Retry saving", type="primary", key="retry_saving") and session.flush_pending(
-        store
+        store, settings
     ):
         session.save(store)
         st.rerun()
@@ -135,7 +135,7 @@ def _submit(
     # must be a new one.
     recorded = False
     try:
-        recorded = session.flush_pending(store)
+        recorded = session.flush_pending(store, settings)
     finally:
         if quiz.kind == "final" and not (recorded and score.passed):
             session.save(store)
@@ -197,7 +197,7 @@ def render_check(
 ) -> None:
     prog = session.signed_in()
     st.title(quiz.title)
-    _save_error_box(store)
+    _save_error_box(store, settings)
     result = last_result(quiz)
     if result is not None:
         drawn, score = result
@@ -248,7 +248,7 @@ def render_final(course: Course, index: int, settings: Settings, store: Store) -
     quiz = course.final
     pass_mark = records.pass_mark(quiz, settings.pass_mark)
     st.title(quiz.title)
-    _save_error_box(store)
+    _save_error_box(store, settings)
     result = last_result(quiz)
     if result is not None:
         drawn, score = result

@@ -9,7 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from training import xapi
-from training.config import load_settings
+from training.config import Settings
 from training.content import Course
 from training.progress import Progress
 from training.records import Pending, catch_up, save_pending
@@ -85,7 +85,7 @@ def pending() -> list[Pending]:
     return st.session_state.setdefault("pending", [])
 
 
-def flush_pending(store: Store) -> bool:
+def flush_pending(store: Store, settings: Settings) -> bool:
     """Save waiting records; True when nothing is left waiting. The officer's place is the
     caller's to save (a recorded check or completion does not need it at once)."""
     waiting = pending()
@@ -97,7 +97,7 @@ def flush_pending(store: Store) -> bool:
         st.session_state["save_error"] = exc.strerror or "the results could not be written"
         return False
     st.session_state.pop("save_error", None)
-    lrs = load_settings().lrs
+    lrs = settings.lrs
     if lrs is not None:
         # After the records are saved, and without waiting: the LRS may be slow or away.
         xapi.send_soon(store, lrs)
