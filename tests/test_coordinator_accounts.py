@@ -212,3 +212,15 @@ def test_sign_out_forgets_the_username(site: Path) -> None:
     click(at, "Sign out")
     assert at.text_input(key="coordinator_username").value == ""
     assert not at.dataframe
+
+
+def test_a_bad_accounts_table_stops_the_app_with_the_account_and_the_problem(
+    site: Path, hashes: dict[str, str]
+) -> None:
+    write_accounts(site, hashes, hinds_agencies='"Hinds"')
+    at = AppTest.from_file(str(Path(__file__).parent.parent / "app.py"), default_timeout=30)
+    at.run()
+    assert titles(at) == ["The training is not set up correctly"]
+    shown = " ".join(c.value for c in at.code)
+    assert "coordinator account 'hinds': agencies must be a list of agency names" in shown
+    assert not at.dataframe and "Hana Hinds" not in str(at)
