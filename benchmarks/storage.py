@@ -23,6 +23,7 @@ sys.path.insert(0, str(ROOT))
 import psycopg  # noqa: E402
 
 from tests import factories, pg  # noqa: E402
+from training.auth import ALL_AGENCIES  # noqa: E402
 from training.officers import Officer  # noqa: E402
 from training.progress import Progress  # noqa: E402
 from training.record_types import COMPLETION_COLUMNS  # noqa: E402
@@ -123,7 +124,7 @@ def bench_console(server: pg.PrivatePostgres) -> None:
             for sql, params in console_statements(query, "final", limit):
                 bare.execute(sql, params).fetchall()
 
-        everything = CompletionQuery(zone="America/Chicago")
+        everything = CompletionQuery(scope=ALL_AGENCIES, zone="America/Chicago")
         app = median_ms(lambda: store.console_view(everything, "final", 2_000), 9)
         base = median_ms(lambda: bare_console(everything, 2_000), 9)
         add(
@@ -135,6 +136,7 @@ def bench_console(server: pg.PrivatePostgres) -> None:
             yes(app / base <= 2),
         )
         filtered = CompletionQuery(
+            scope=ALL_AGENCIES,
             agencies=(AGENCIES[7],),
             start=date(2024, 1, 1),
             end=date(2024, 6, 30),

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import psycopg
 
-from training.auth import hash_password
+from training.auth import ALL_AGENCIES, hash_password
 from training.bank_report import report
 from training.certificates.verification import check_certificate, describe
 from training.config import ConfigError, load_settings, secret_key
@@ -151,7 +151,10 @@ def _export(args: argparse.Namespace) -> int:
         return 1
     settings = load_settings()
     try:
-        data = export_completions(open_store(settings), settings.zone, args.agency, since)
+        # Whoever runs commands on the server reads the records themselves: every agency.
+        data = export_completions(
+            open_store(settings), ALL_AGENCIES, settings.zone, args.agency, since
+        )
         Path(args.out).write_bytes(data)
     except (OSError, psycopg.Error) as exc:
         print(f"training export: {_store_problem(exc)}", file=sys.stderr)

@@ -1,8 +1,10 @@
-"""Coordinator sign-in: salted, slow password hashes, constant-time checks, and a lockout.
+"""Coordinator accounts and sign-in: salted, slow password hashes, constant-time checks, the
+agencies each account may see, and a lockout.
 
 The hash is stored in configuration (never in the repository) as
 `scrypt$<n>$<r>$<p>$<salt>$<hash>` with base64 salt and hash, the output of
-`python -m training hash-password`.
+`python -m training hash-password`. Accounts are read and checked by `training.config`; the
+Store applies an account's `Scope` to every record it reads for the console.
 """
 
 from __future__ import annotations
@@ -10,18 +12,27 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import re
 import secrets
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**15, 8, 1
 KEY_BYTES = 32
 MIN_PASSWORD_LENGTH = 12
+#: Wrong sign-ins in a row that lock one username (or the single password) on one client.
 MAX_FAILURES = 5
+#: Wrong sign-ins from one client, whatever the usernames, that lock the client: without it a
+#: client trying username after username would get endless scrypt work out of the server.
+MAX_CLIENT_FAILURES = 20
 LOCKOUT_SECONDS = 15 * 60
 IDLE_TIMEOUT_SECONDS = 30 * 60
+USERNAME_MAX = 64
+#: Letters and digits, then also . _ @ - (an e-mail address is a username too).
+USERNAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]*")
+ALL_AGENCIES_LABEL = "All agencies"
 
 
 class PasswordHashError(ValueError):
@@ -82,6 +93,128 @@ def verify_password(password: str, stored: str) -> bool:
     return hmac.compare_digest(candidate, parsed.key)
 
 
+@dataclass(frozen=True)
+class Scope:
+    """The agencies whose records a coordinator may read: `agencies` None means every agency.
+
+    An agency is matched exactly as records carry it (the name officers chose or typed). Build
+    one with `Scope.of`, or use ALL_AGENCIES; there is no default, so no query can forget it.
+    """
+
+    agencies: tuple[str, ...] | None
+
+    @classmethod
+    def of(cls, agencies: Iterable[str]) -> Scope:
+        """Only these agencies (sorted, each once); none at all sees nothing."""
+        return cls(tuple(sorted(set(agencies))))
+
+    @property
+    def everything(self) -> bool:
+        return self.agencies is None
+
+    @property
+    def label(self) -> str:
+        """What the console says the account sees."""
+        if self.agencies is None:
+            return ALL_AGENCIES_LABEL
+        return "; ".join(self.agencies) if self.agencies else "No agency"
+
+
+#: Every agency: the single password, single sign-on, an account without `agencies`, and the
+#: commands an administrator runs on the server.
+ALL_AGENCIES = Scope(None)
+
+
+@dataclass(frozen=True)
+class Account:
+    """A coordinator account from `[[coordinator.accounts]]` (checked by training.config)."""
+
+    username: str
+    password_hash: str = field(repr=False)
+    #: None: every agency.
+    agencies: tuple[str, ...] | None = None
+
+    @property
+    def scope(self) -> Scope:
+        return ALL_AGENCIES if self.agencies is None else Scope.of(self.agencies)
+
+
+def username_key(typed: str) -> str:
+    """A typed username as accounts are looked up and counted: any case, no surrounding
+    spaces. Text no account could have (too long, other characters) becomes "?", so whatever
+    is typed never reaches the sign-in records as it is."""
+    folded = typed.strip().casefold()
+    if len(folded) > USERNAME_MAX or not USERNAME.fullmatch(folded):
+        return "?"
+    return folded
+
+
+def find_account(accounts: Iterable[Account], typed: str) -> Account | None:
+    key = username_key(typed)
+    return next((a for a in accounts if a.username.casefold() == key), None)
+
+
+#: Never matches a password (no scrypt output is 32 zero bytes in practice): an unknown username
+#: is checked against it so it costs the same work, and time, as a known one.
+_DUMMY_HASH = f"scrypt${SCRYPT_N}${SCRYPT_R}${SCRYPT_P}${_b64(bytes(16))}${_b64(bytes(KEY_BYTES))}"
+
+
+def authenticate(accounts: Iterable[Account], username: str, password: str) -> Account | None:
+    """The account these are the username and password of, or None. A wrong username and a
+    wrong password take the same scrypt work, so neither the answer nor the time tells whether
+    the username exists."""
+    account = find_account(accounts, username)
+    matches = verify_password(password, _DUMMY_HASH if account is None else account.password_hash)
+    return account if matches and account is not None else None
+
+
+#: How a session remembers who signed in (`signed_in_as`): kind, then what names them.
+SIGNED_IN_WITH_PASSWORD = "password"
+_ACCOUNT, _SSO = "account:", "sso:"
+
+
+def signed_in_as_account(account: Account) -> str:
+    return _ACCOUNT + account.username
+
+
+def signed_in_with_sso(email: str) -> str:
+    return _SSO + email
+
+
+def scope_of(
+    signed_in_as: str,
+    accounts: Iterable[Account],
+    password_hash: str | None,
+    allowed_emails: tuple[str, ...],
+) -> Scope | None:
+    """What a signed-in session may see under the settings now in force, or None when it may
+    no longer use the console: an account removed or renamed, the single password replaced by
+    accounts, an e-mail taken off the list. Asked on every click, so a narrowed account sees
+    less at once."""
+    if signed_in_as.startswith(_ACCOUNT):
+        account = find_account(accounts, signed_in_as.removeprefix(_ACCOUNT))
+        return None if account is None else account.scope
+    if signed_in_as == SIGNED_IN_WITH_PASSWORD:
+        return ALL_AGENCIES if password_hash else None
+    if signed_in_as.startswith(_SSO):
+        allowed = is_allowed_email(signed_in_as.removeprefix(_SSO), allowed_emails)
+        return ALL_AGENCIES if allowed else None
+    return None
+
+
+def throttle_counts(account: str | None, client: str) -> tuple[tuple[str, int], ...]:
+    """The failure counts a sign-in try belongs to, each with the failures that lock it.
+
+    `account` is None for the single password: one count per client, as before accounts.
+    Otherwise (`username_key` of what was typed, known or not, so a lockout says nothing about
+    which usernames exist) a count per username and client, and one per client whatever the
+    username. Locking one username on one computer locks neither another computer nor another
+    account."""
+    if account is None:
+        return ((client, MAX_FAILURES),)
+    return ((f"{client}\x1f{account}", MAX_FAILURES), (f"{client}\x1f*", MAX_CLIENT_FAILURES))
+
+
 @dataclass
 class _Client:
     failures: list[float] = field(default_factory=list)
@@ -115,13 +248,15 @@ class LoginThrottle:
                 return 0
             return max(0, int(state.locked_until - self._clock() + 0.999))
 
-    def failure(self, client: str) -> None:
+    def failure(self, client: str, max_failures: int | None = None) -> None:
+        """Count a failure; `max_failures` (default: the throttle's) failures lock the client."""
         now = self._clock()
+        limit = self._max_failures if max_failures is None else max_failures
         with self._lock:
             state = self._clients.setdefault(client, _Client())
             state.failures = [t for t in state.failures if now - t < self._lockout_seconds]
             state.failures.append(now)
-            if len(state.failures) >= self._max_failures:
+            if len(state.failures) >= limit:
                 state.locked_until = now + self._lockout_seconds
                 state.failures.clear()
 

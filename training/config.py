@@ -16,6 +16,8 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from training.auth import USERNAME, USERNAME_MAX, Account, PasswordHashError, check_hash
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 #: Reading speed behind every lesson's minimum time (words a minute).
@@ -57,6 +59,8 @@ class Settings:
     trusted_proxies: tuple[str, ...] = ()
     #: Where xAPI statements are sent; None: no xAPI at all (nothing is queued or sent).
     lrs: LrsSettings | None = None
+    #: `[[coordinator.accounts]]`: when any, the console asks for a username too.
+    coordinator_accounts: tuple[Account, ...] = ()
 
     @property
     def zone(self) -> ZoneInfo:
@@ -250,6 +254,14 @@ def _settings_as_of(
     proxies = _lookup("TRAINING_TRUSTED_PROXIES", data, ("server", "trusted_proxies"))
     if isinstance(proxies, str):
         proxies = proxies.split(",")
+    accounts = _accounts(data)
+    if accounts and password_hash:
+        raise ConfigError(
+            "[[coordinator.accounts]] and the single Coordinator password "
+            "(TRAINING_COORDINATOR_PASSWORD_HASH or [coordinator] password_hash) cannot both be "
+            "set: make the single password an account (a username, the same password_hash, no "
+            "agencies) and remove password_hash"
+        )
     if database_url and not secret_key:
         # With a database the results folder is not written to, so no key file can be made
         # there; and several servers must sign with the same key.
@@ -272,7 +284,104 @@ def _settings_as_of(
         database_url=str(database_url) if database_url else None,
         trusted_proxies=tuple(str(p).strip() for p in proxies or () if str(p).strip()),
         lrs=_lrs(data),
+        coordinator_accounts=accounts,
     )
+
+
+_ACCOUNT_KEYS = ("username", "password_hash", "agencies")
+
+
+def _accounts(data: dict[str, Any]) -> tuple[Account, ...]:
+    """`[[coordinator.accounts]]` from secrets.toml, each checked; the first problem is named
+    with the account it is in."""
+    table = data.get("coordinator")
+    if not isinstance(table, dict) or "accounts" not in table:
+        return ()
+    raw = table["accounts"]
+    if not isinstance(raw, list) or not all(isinstance(entry, dict) for entry in raw):
+        raise ConfigError(
+            "[coordinator] accounts: write each account as its own [[coordinator.accounts]] "
+            "table with username, password_hash and optionally agencies"
+        )
+    accounts: list[Account] = []
+    seen: set[str] = set()
+    for number, entry in enumerate(raw, start=1):
+        where = f"[[coordinator.accounts]] number {number}"
+        username = entry.get("username")
+        if not isinstance(username, str) or not username.strip():
+            raise ConfigError(f"{where}: username is missing")
+        username = username.strip()
+        if len(username) > USERNAME_MAX or not USERNAME.fullmatch(username):
+            raise ConfigError(
+                f"{where}: username {username!r}: use letters, digits, and . _ @ - only "
+                f"(starting with a letter or digit, at most {USERNAME_MAX} characters)"
+            )
+        where = f"coordinator account {username!r}"
+        unknown = sorted(set(entry) - set(_ACCOUNT_KEYS))
+        if unknown:
+            raise ConfigError(
+                f"{where}: unknown setting {unknown[0]!r} (an account has username, "
+                "password_hash and optionally agencies)"
+            )
+        if username.casefold() in seen:
+            raise ConfigError(
+                f"{where}: the username is used by another account too (usernames are the "
+                "same in any case)"
+            )
+        seen.add(username.casefold())
+        password_hash = entry.get("password_hash")
+        if not isinstance(password_hash, str) or not password_hash.strip():
+            raise ConfigError(
+                f"{where}: password_hash is missing (make one with python -m training "
+                "hash-password)"
+            )
+        try:
+            check_hash(password_hash)
+        except PasswordHashError as exc:
+            raise ConfigError(
+                f"{where}: password_hash cannot be used: {exc}; make a new one with python -m "
+                "training hash-password"
+            ) from None
+        agencies = entry.get("agencies")
+        accounts.append(
+            Account(
+                username=username,
+                password_hash=password_hash.strip(),
+                agencies=None if agencies is None else _account_agencies(where, agencies),
+            )
+        )
+    return tuple(accounts)
+
+
+def _account_agencies(where: str, raw: Any) -> tuple[str, ...]:
+    if not isinstance(raw, list) or not raw or not all(isinstance(a, str) for a in raw):
+        raise ConfigError(
+            f"{where}: agencies must be a list of agency names in quotes, such as "
+            '["Hinds County Sheriff\'s Office"]; leave agencies out for an account that sees '
+            "all agencies"
+        )
+    # officers reaches this module through content (the reading speed): imported here, when an
+    # account lists agencies, not while the package is being imported.
+    from training.officers import OTHER_AGENCY, FieldError, agencies, clean_agency
+
+    listed = {_agency_folded(name): name for name in agencies()}
+    names: list[str] = []
+    for name in raw:
+        # A listed agency in another case or with a typographic apostrophe is that agency, as
+        # the records spell it; any other name must be one an officer could have typed.
+        known = listed.get(_agency_folded(name))
+        if known is None:
+            try:
+                known = clean_agency(OTHER_AGENCY, name)
+            except FieldError as exc:
+                raise ConfigError(f"{where}: agency {name!r}: {exc}") from None
+        if known not in names:
+            names.append(known)
+    return tuple(names)
+
+
+def _agency_folded(name: str) -> str:
+    return " ".join(name.replace("\u2019", "'").replace("\u02bc", "'").split()).casefold()
 
 
 def secret_key(settings: Settings) -> bytes:

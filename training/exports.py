@@ -1,6 +1,10 @@
 """Every download the coordinator takes away, read from a Store: CSV that opens cleanly in
 Excel (UTF-8 with a BOM, RFC 4180 quoting, no cell a spreadsheet would run as a formula), with
-the columns of DESIGN.md and a local date beside each UTC timestamp."""
+the columns of DESIGN.md and a local date beside each UTC timestamp.
+
+The functions here format rows; which rows is the Store's answer to a scoped query (the
+console's `CompletionQuery`, or `read_attempts(scope)`), so a download holds exactly what the
+account may see."""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
+from training.auth import Scope
 from training.record_types import ATTEMPT_COLUMNS, COMPLETION_COLUMNS
 from training.storage import CompletionQuery, Store
 
@@ -66,9 +71,15 @@ def attempts_csv(table: pd.DataFrame, zone: ZoneInfo) -> bytes:
 
 
 def export_completions(
-    store: Store, zone: ZoneInfo, agency: str | None = None, since: date | None = None
+    store: Store,
+    scope: Scope,
+    zone: ZoneInfo,
+    agency: str | None = None,
+    since: date | None = None,
 ) -> bytes:
     """The completions CSV for `python -m training export`, filtered where they are kept:
-    one agency (as written), completed on or after a local date."""
-    query = CompletionQuery(agencies=(agency,) if agency else (), start=since, zone=str(zone))
+    within the scope, one agency (as written), completed on or after a local date."""
+    query = CompletionQuery(
+        scope=scope, agencies=(agency,) if agency else (), start=since, zone=str(zone)
+    )
     return completions_csv(store.query_completions(query).rows, zone)

@@ -18,6 +18,7 @@ import pytest
 from tests import factories, pg
 from tests.apptest_helpers import answer, click, labels, open_app, sign_in
 from tests.reliability.workers import run_all
+from training.auth import ALL_AGENCIES
 from training.content import Course
 from training.storage import Store, close_stores
 from training.storage.csv import CsvStore
@@ -65,7 +66,7 @@ def test_eight_processes_record_ten_thousand_completions_none_lost_none_twice(
     ]
     assert run_all(processes) == [0] * WORKERS
     store = _open(where)
-    table = store.read_completions()
+    table = store.read_completions(ALL_AGENCIES)
     close = getattr(store, "close", None)
     if close is not None:
         close()
@@ -137,7 +138,7 @@ def test_a_writer_killed_mid_write_leaves_no_partial_record(where: str, tmp_path
         + errors.read_text(errors="replace")[-2000:]
     )
     store = _open(where)
-    attempts, completions = store.read_attempts(), store.read_completions()
+    attempts, completions = store.read_attempts(ALL_AGENCIES), store.read_completions(ALL_AGENCIES)
     close = getattr(store, "close", None)
     if close is not None:
         close()
@@ -183,7 +184,7 @@ def test_postgres_stopped_mid_course_offers_retry_and_saves_once_when_back(
         click(at, "Retry saving")
         assert "Continue" in labels(at)
         store = PostgresStore(url, KEY)
-        attempts = store.read_attempts()
+        attempts = store.read_attempts(ALL_AGENCIES)
         store.close()
         assert len(attempts) == 1, "recorded once"
     finally:

@@ -18,6 +18,7 @@ from tests.apptest_helpers import AGENCY, click, open_app, sign_in
 from tests.factories import attempt, completion
 from training import certificates
 from training.__main__ import main
+from training.auth import ALL_AGENCIES
 from training.config import ConfigError, load_settings, secret_key
 from training.officers import Officer
 from training.progress import Progress
@@ -106,8 +107,10 @@ def test_import_csv_loads_a_results_folder_once(
     assert (_count(url, "completions"), _count(url, "attempts")) == (2, 2)
     db = PostgresStore(url, SECRET)
     try:
-        assert db.read_completions().equals(site.read_completions()), "the same rows, as read"
-        assert db.read_attempts().equals(site.read_attempts())
+        assert db.read_completions(ALL_AGENCIES).equals(site.read_completions(ALL_AGENCIES)), (
+            "the same rows, as read"
+        )
+        assert db.read_attempts(ALL_AGENCIES).equals(site.read_attempts(ALL_AGENCIES))
         officer = Officer("Ann Lee", "a1", "Jackson Police Department")
         place = db.load_progress(db.progress_token(officer))
         assert place is not None and place.position == 4, "the officer resumes on the database"

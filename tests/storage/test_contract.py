@@ -7,6 +7,7 @@ from dataclasses import replace
 from datetime import date
 
 from tests.factories import attempt, completion
+from training.auth import ALL_AGENCIES
 from training.officers import Officer
 from training.progress import Progress
 from training.storage import CompletionQuery, Store
@@ -17,7 +18,7 @@ OFFICER = Officer("Zoë Lee", "AB-1", "Mississippi Highway Patrol")
 def test_an_attempt_is_read_back_as_written(store: Store) -> None:
     record = attempt(1, badge_number="007", answers='{"fin-01":[2]}', passed=True)
     store.append_attempt(record)
-    table = store.read_attempts()
+    table = store.read_attempts(ALL_AGENCIES)
     assert len(table) == 1
     row = table.iloc[0]
     assert row["badge_number"] == "007", "a badge keeps its leading zeros"
@@ -35,7 +36,7 @@ def test_one_completion_per_officer_and_course_version(store: Store) -> None:
     newer = replace(first, record_id="rec-3", course_version="fedcba987654")
     assert store.record_completion(other_agency) == other_agency
     assert store.record_completion(newer) == newer
-    assert sorted(store.read_completions()["record_id"]) == ["rec-1", "rec-2", "rec-3"]
+    assert sorted(store.read_completions(ALL_AGENCIES)["record_id"]) == ["rec-1", "rec-2", "rec-3"]
 
 
 def test_completions_from_many_threads_at_once_keep_one(store: Store) -> None:
@@ -49,7 +50,7 @@ def test_completions_from_many_threads_at_once_keep_one(store: Store) -> None:
         thread.start()
     for thread in threads:
         thread.join()
-    assert len(store.read_completions()) == 1
+    assert len(store.read_completions(ALL_AGENCIES)) == 1
     assert len({k.record_id for k in kept}) == 1  # type: ignore[attr-defined]
 
 
@@ -103,16 +104,16 @@ def test_a_place_is_saved_and_loaded_whole_under_a_keyed_token(store: Store, cou
 
 def test_five_wrong_passwords_lock_the_client_out_and_success_resets(store: Store) -> None:
     for _ in range(4):
-        store.sign_in_failed("10.0.0.1")
-    assert store.sign_in_locked_seconds("10.0.0.1") == 0
-    store.sign_in_succeeded("10.0.0.1")
+        store.sign_in_failed(None, "10.0.0.1")
+    assert store.sign_in_locked_seconds(None, "10.0.0.1") == 0
+    store.sign_in_succeeded(None, "10.0.0.1")
     for _ in range(4):
-        store.sign_in_failed("10.0.0.1")
-    assert store.sign_in_locked_seconds("10.0.0.1") == 0, "a success started the count again"
-    store.sign_in_failed("10.0.0.1")
-    locked = store.sign_in_locked_seconds("10.0.0.1")
+        store.sign_in_failed(None, "10.0.0.1")
+    assert store.sign_in_locked_seconds(None, "10.0.0.1") == 0, "a success started the count again"
+    store.sign_in_failed(None, "10.0.0.1")
+    locked = store.sign_in_locked_seconds(None, "10.0.0.1")
     assert 14 * 60 < locked <= 15 * 60
-    assert store.sign_in_locked_seconds("10.0.0.2") == 0, "another computer is not locked"
+    assert store.sign_in_locked_seconds(None, "10.0.0.2") == 0, "another computer is not locked"
 
 
 def test_the_version_changes_with_every_record(store: Store) -> None:
@@ -151,17 +152,23 @@ def _many(store: Store) -> None:
 
 def test_the_console_query_filters_counts_and_pages_in_the_store(store: Store) -> None:
     _many(store)
-    everyone = store.query_completions(CompletionQuery())
+    everyone = store.query_completions(CompletionQuery(scope=ALL_AGENCIES))
     assert everyone.total == 5
     assert list(everyone.rows["record_id"]) == [f"rec-{n}" for n in range(5)], "oldest first"
-    jackson = store.query_completions(CompletionQuery(agencies=("Jackson Police Department",)))
+    jackson = store.query_completions(
+        CompletionQuery(scope=ALL_AGENCIES, agencies=("Jackson Police Department",))
+    )
     assert jackson.total == 3
-    named = store.query_completions(CompletionQuery(search="o'neil"))
+    named = store.query_completions(CompletionQuery(scope=ALL_AGENCIES, search="o'neil"))
     assert list(named.rows["officer_name"]) == ["Bob O'Neil"]
-    assert store.query_completions(CompletionQuery(search="%")).total == 0, "plain text"
-    assert store.query_completions(CompletionQuery(search="c3")).total == 1, "badges too"
+    assert store.query_completions(CompletionQuery(scope=ALL_AGENCIES, search="%")).total == 0, (
+        "plain text"
+    )
+    assert store.query_completions(CompletionQuery(scope=ALL_AGENCIES, search="c3")).total == 1, (
+        "badges too"
+    )
     november = CompletionQuery(
-        start=date(2026, 11, 1), end=date(2026, 11, 30), zone="America/Chicago"
+        scope=ALL_AGENCIES, start=date(2026, 11, 1), end=date(2026, 11, 30), zone="America/Chicago"
     )
     assert list(store.query_completions(november).rows["officer_name"]) == [
         "Ann Lee",
@@ -169,8 +176,8 @@ def test_the_console_query_filters_counts_and_pages_in_the_store(store: Store) -
         "Cy Young",
         "Di Nash",
     ]
-    assert store.query_completions(CompletionQuery(versions=("v2",))).total == 1
-    page = store.query_completions(CompletionQuery(), offset=1, limit=2)
+    assert store.query_completions(CompletionQuery(scope=ALL_AGENCIES, versions=("v2",))).total == 1
+    page = store.query_completions(CompletionQuery(scope=ALL_AGENCIES), offset=1, limit=2)
     assert list(page.rows["record_id"]) == ["rec-1", "rec-2"] and page.total == 5
     row = page.rows.iloc[0]
     assert row["completed_at"] == "2026-11-10T15:00:00Z" and int(row["score_percent"]) == 90
@@ -195,7 +202,9 @@ def test_the_console_view_counts_charts_and_rates_in_the_store(store: Store) -> 
     store.append_attempt(
         attempt(9, badge_number="A1", agency="Jackson Police Department", quiz_id="check-1")
     )
-    view = store.console_view(CompletionQuery(zone="America/Chicago"), "final", limit=3)
+    view = store.console_view(
+        CompletionQuery(scope=ALL_AGENCIES, zone="America/Chicago"), "final", limit=3
+    )
     assert list(view.rows["record_id"]) == ["rec-0", "rec-1", "rec-2"]
     assert view.rows["completed_display"].iloc[0] == "2026-11-01 09:00 CST"
     s = view.summary
@@ -213,14 +222,18 @@ def test_the_console_view_counts_charts_and_rates_in_the_store(store: Store) -> 
     assert weeks[date(2026, 11, 30)] == 1, "Nov 30, 11:59 pm in Chicago (Dec 1 in UTC)"
     assert sum(weeks.values()) == 5 and len(weeks) == 8, "quiet weeks shown as 0"
     jackson = store.console_view(
-        CompletionQuery(agencies=("Jackson Police Department",)), "final", limit=10
+        CompletionQuery(scope=ALL_AGENCIES, agencies=("Jackson Police Department",)),
+        "final",
+        limit=10,
     )
     assert (jackson.summary.completions, jackson.summary.officers) == (3, 2)
     assert jackson.summary.final_attempts == 3, "Ann's three finals; Z9 has no completion"
-    empty = store.console_view(CompletionQuery(search="nobody"), "final", limit=10)
+    empty = store.console_view(
+        CompletionQuery(scope=ALL_AGENCIES, search="nobody"), "final", limit=10
+    )
     assert empty.summary.completions == 0 and empty.summary.pass_rate is None
     assert empty.weekly.empty and empty.by_agency.empty and empty.rows.empty
-    assert store.completion_choices() == (
+    assert store.completion_choices(ALL_AGENCIES) == (
         (
             "Hinds County Sheriff's Office",
             "Jackson Police Department",
@@ -243,12 +256,16 @@ def test_search_and_officer_counts_fold_any_script_as_the_app_does(store: Store)
     for n, agency in enumerate(["Société Ölde", "société ölde"]):
         store.append_attempt(attempt(n, badge_number="æb-1", agency=agency, quiz_id="final"))
     for term in ("élodie", "ÉLODIE", "Strauß", "strauss", "STRAUSS", "élodie strauß"):
-        found = store.query_completions(CompletionQuery(search=term))
+        found = store.query_completions(CompletionQuery(scope=ALL_AGENCIES, search=term))
         assert list(found.rows["record_id"]) == ["rec-1"], term
     for term in ("æb-1", "ÆB-1", "Æb -1"):
-        assert store.query_completions(CompletionQuery(search=term)).total == 2, term
-    view = store.console_view(CompletionQuery(), "final", limit=10)
+        assert (
+            store.query_completions(CompletionQuery(scope=ALL_AGENCIES, search=term)).total == 2
+        ), term
+    view = store.console_view(CompletionQuery(scope=ALL_AGENCIES), "final", limit=10)
     assert (view.summary.completions, view.summary.officers) == (3, 2), "ÆB-1 once"
     assert view.summary.final_attempts == 2
-    named = store.console_view(CompletionQuery(search="strauss"), "final", limit=10)
+    named = store.console_view(
+        CompletionQuery(scope=ALL_AGENCIES, search="strauss"), "final", limit=10
+    )
     assert (named.summary.officers, named.summary.final_attempts) == (1, 2)

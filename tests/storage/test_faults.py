@@ -10,6 +10,7 @@ import pytest
 
 from tests import pg
 from tests.apptest_helpers import AGENCY, click, labels, open_app, sign_in, titles
+from training.auth import ALL_AGENCIES
 from training.content import Course
 from training.officers import Officer
 from training.progress import Progress
@@ -66,7 +67,7 @@ def test_after_a_database_restart_the_store_answers_at_the_first_try(
         _restart(server)
         assert store.write_problem() is None
         _restart(server)
-        assert store.read_completions().empty
+        assert store.read_completions(ALL_AGENCIES).empty
     finally:
         store.close()
 

@@ -76,6 +76,7 @@ def test_rows_written_before_the_folded_columns_are_folded_by_migrate(
     empty_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from tests.factories import attempt, completion
+    from training.auth import ALL_AGENCIES
     from training.record_types import ATTEMPT_COLUMNS, COMPLETION_COLUMNS
     from training.storage import CompletionQuery
     from training.storage import migrate as migrating
@@ -100,9 +101,16 @@ def test_rows_written_before_the_folded_columns_are_folded_by_migrate(
     assert migrate(empty_url) == (1, latest())
     store = PostgresStore(empty_url, b"test-secret-key")
     try:
-        assert store.query_completions(CompletionQuery(search="strauss")).total == 1
-        assert store.query_completions(CompletionQuery(search="æb-1")).total == 1
-        view = store.console_view(CompletionQuery(search="élodie"), "final", limit=10)
+        assert (
+            store.query_completions(CompletionQuery(scope=ALL_AGENCIES, search="strauss")).total
+            == 1
+        )
+        assert (
+            store.query_completions(CompletionQuery(scope=ALL_AGENCIES, search="æb-1")).total == 1
+        )
+        view = store.console_view(
+            CompletionQuery(scope=ALL_AGENCIES, search="élodie"), "final", limit=10
+        )
         assert (view.summary.officers, view.summary.final_attempts) == (1, 1)
     finally:
         store.close()

@@ -12,6 +12,7 @@ import pytest
 from tests.factories import completion
 from tests.storage.conftest import KEY
 from training import certificates
+from training.auth import ALL_AGENCIES
 from training.content import Course
 from training.grading import draw, score
 from training.officers import Officer
@@ -61,7 +62,7 @@ def test_saving_twice_or_from_two_tabs_gives_one_completion(store: Store, course
     second = completion_record(progress, course, result, KEY)
     assert save_pending([first], store) == first
     assert save_pending([second], store) == first, "the second tab gets the first"
-    assert len(store.read_completions()) == 1
+    assert len(store.read_completions(ALL_AGENCIES)) == 1
 
 
 def test_concurrent_saves_of_one_officer_give_one_completion(store: Store, course: Course) -> None:
@@ -76,7 +77,7 @@ def test_concurrent_saves_of_one_officer_give_one_completion(store: Store, cours
         thread.start()
     for thread in threads:
         thread.join()
-    assert len(store.read_completions()) == 1
+    assert len(store.read_completions(ALL_AGENCIES)) == 1
     assert len({s.record_id for s in saved}) == 1  # type: ignore[attr-defined]
 
 
@@ -101,10 +102,13 @@ def test_a_failed_write_keeps_every_record_waiting_and_a_retry_saves_them(
     monkeypatch.undo()
     assert save_pending(waiting, store) == pending[1]
     assert waiting == []
-    assert len(store.read_attempts()) == 1 and len(store.read_completions()) == 1
+    assert (
+        len(store.read_attempts(ALL_AGENCIES)) == 1
+        and len(store.read_completions(ALL_AGENCIES)) == 1
+    )
     # "Retry saving" pressed again (or in another tab): the completion is not written twice.
     assert save_pending([pending[1]], store) == pending[1]
-    assert len(store.read_completions()) == 1
+    assert len(store.read_completions(ALL_AGENCIES)) == 1
 
 
 def test_a_second_tab_saving_stale_progress_cannot_cause_a_second_completion(
@@ -117,7 +121,7 @@ def test_a_second_tab_saving_stale_progress_cannot_cause_a_second_completion(
     store.save_progress(token, progress)  # the other tab's copy, from before the completion
     second = completion_record(progress, course, result, KEY)
     assert save_pending([second], store) == first
-    assert len(store.read_completions()) == 1
+    assert len(store.read_completions(ALL_AGENCIES)) == 1
 
 
 def test_a_retake_keeps_one_completion_per_course_version(store: Store, course: Course) -> None:
@@ -133,10 +137,10 @@ def test_a_retake_keeps_one_completion_per_course_version(store: Store, course: 
     store.save_progress(token, again)
     second = completion_record(again, course, result, KEY)
     assert save_pending([second], store) == first, "the same version: the first one stands"
-    assert len(store.read_completions()) == 1
+    assert len(store.read_completions(ALL_AGENCIES)) == 1
     newer = replace(second, record_id="rec-newer", course_version="fedcba987654")
     assert save_pending([newer], store) == newer, "a new course version is a new completion"
-    assert len(store.read_completions()) == 2
+    assert len(store.read_completions(ALL_AGENCIES)) == 2
 
 
 def test_the_duplicate_check_finds_the_first_tabs_completion_after_many_others(
@@ -155,7 +159,7 @@ def test_the_duplicate_check_finds_the_first_tabs_completion_after_many_others(
     store.save_progress(token, progress)  # the other tab's stale copy
     second = completion_record(progress, course, result, KEY)
     assert save_pending([second], store) == first
-    mine = store.read_completions().query("agency == 'Mississippi Highway Patrol'")
+    mine = store.read_completions(ALL_AGENCIES).query("agency == 'Mississippi Highway Patrol'")
     assert list(mine["record_id"]) == [first.record_id]
 
 

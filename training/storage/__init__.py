@@ -15,6 +15,7 @@ from typing import Protocol
 
 import pandas as pd
 
+from training.auth import Scope
 from training.config import Settings, secret_key
 from training.officers import Officer
 from training.progress import Progress
@@ -28,16 +29,20 @@ __all__ = [
     "CompletionQuery",
     "CompletionRecord",
     "ConsoleView",
+    "Scope",
     "Store",
     "StoreWriteError",
     "open_store",
 ]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class CompletionQuery:
-    """What the coordinator console or an export asks for. Empty values mean no restriction."""
+    """What the coordinator console or an export asks for. Empty filters mean no restriction;
+    the scope, which has no default, is what the account may see at all: the store returns
+    only rows within it, whatever the filters (sent by a browser) name."""
 
+    scope: Scope
     #: Part of a name or badge, any case, as plain text (never a pattern).
     search: str = ""
     agencies: tuple[str, ...] = ()
@@ -69,7 +74,12 @@ class ConsoleView:
 
 
 class Store(Protocol):
-    """Attempts, completions, progress, the sign-in throttle, certificates, console queries."""
+    """Attempts, completions, progress, the sign-in throttle, certificates, console queries.
+
+    Every read that returns officers' records for the console or a download takes a `Scope`
+    (in its query or as an argument) and applies it where the records are kept: a row of an
+    agency outside the scope never leaves the store.
+    """
 
     # --- records (append-only) ------------------------------------------------------------
     def append_attempt(self, record: AttemptRecord) -> None:
@@ -109,7 +119,10 @@ class Store(Protocol):
         as the attempts CSV's columns (text)."""
         ...
 
-    def find_certificate(self, code: str) -> CompletionRecord | None: ...
+    def find_certificate(self, code: str) -> CompletionRecord | None:
+        """The completion a certificate code belongs to, of any agency: the public "Verify
+        certificate" page asks by code (a code is 60 random bits and signed), not the console."""
+        ...
 
     # --- xAPI statements for a learning record store (only when one is configured) -------------
     # A store opened with a StatementMaker keeps each record's statement in its outbox with the
@@ -136,20 +149,26 @@ class Store(Protocol):
     def save_progress(self, token: str, progress: Progress) -> None: ...
 
     # --- the coordinator's sign-in throttle (shared by every server on the store) ---------------
-    def sign_in_locked_seconds(self, client: str) -> int: ...
+    # `account`: None for the single password, else `auth.username_key` of the typed username
+    # (known or not); counted per username and client, and per client (auth.throttle_counts).
+    def sign_in_locked_seconds(self, account: str | None, client: str) -> int: ...
 
-    def sign_in_failed(self, client: str) -> None: ...
+    def sign_in_failed(self, account: str | None, client: str) -> None: ...
 
-    def sign_in_succeeded(self, client: str) -> None: ...
+    def sign_in_succeeded(self, account: str | None, client: str) -> None: ...
 
     # --- the console and exports ------------------------------------------------------------
     def version(self) -> object:
         """Changes whenever a record is added: a cache key for tables computed from them."""
         ...
 
-    def read_completions(self) -> pd.DataFrame: ...
+    def read_completions(self, scope: Scope) -> pd.DataFrame:
+        """The completions of the scope's agencies, in the order recorded."""
+        ...
 
-    def read_attempts(self) -> pd.DataFrame: ...
+    def read_attempts(self, scope: Scope) -> pd.DataFrame:
+        """The attempts of the scope's agencies, in the order submitted."""
+        ...
 
     def query_completions(
         self, query: CompletionQuery, offset: int = 0, limit: int | None = None
@@ -158,11 +177,13 @@ class Store(Protocol):
         ...
 
     def console_view(self, query: CompletionQuery, final_quiz_id: str, limit: int) -> ConsoleView:
-        """The console's figures, charts and first `limit` rows for the query."""
+        """The console's figures, charts and first `limit` rows for the query; the pass rate
+        counts the final attempts within the query's scope."""
         ...
 
-    def completion_choices(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
-        """The agencies and course versions that completions carry, sorted: filter choices."""
+    def completion_choices(self, scope: Scope) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """The agencies and course versions that the scope's completions carry, sorted: the
+        filter choices offered to the browser."""
         ...
 
 

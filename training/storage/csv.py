@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 
 from training import reports
-from training.auth import LoginThrottle
+from training.auth import LoginThrottle, Scope, throttle_counts
 from training.officers import Officer
 from training.progress import Progress, ProgressStore
 from training.storage import CompletionPage, CompletionQuery, ConsoleView
@@ -39,7 +39,8 @@ class CsvStore:
         self._table_lock = threading.Lock()
         # The console's tables, made again only when a record was added.
         self._table: tuple[object, str, pd.DataFrame] | None = None
-        self._outcomes: tuple[object, str, pd.DataFrame] | None = None
+        #: Final outcomes per (final quiz, scope), each with the version it was made at.
+        self._outcomes: dict[tuple[str, Scope], tuple[object, pd.DataFrame]] = {}
 
     # --- records ------------------------------------------------------------------------------
     def append_attempt(self, record: AttemptRecord) -> None:
@@ -104,24 +105,27 @@ class CsvStore:
         self._places.save(token, progress)
 
     # --- sign-in throttle ---------------------------------------------------------------------
-    def sign_in_locked_seconds(self, client: str) -> int:
-        return self._throttle.seconds_locked(client)
+    def sign_in_locked_seconds(self, account: str | None, client: str) -> int:
+        counts = throttle_counts(account, client)
+        return max(self._throttle.seconds_locked(key) for key, _ in counts)
 
-    def sign_in_failed(self, client: str) -> None:
-        self._throttle.failure(client)
+    def sign_in_failed(self, account: str | None, client: str) -> None:
+        for key, limit in throttle_counts(account, client):
+            self._throttle.failure(key, limit)
 
-    def sign_in_succeeded(self, client: str) -> None:
-        self._throttle.success(client)
+    def sign_in_succeeded(self, account: str | None, client: str) -> None:
+        for key, _ in throttle_counts(account, client):
+            self._throttle.success(key)
 
     # --- console ------------------------------------------------------------------------------
     def version(self) -> object:
         return self.ledger.version()
 
-    def read_completions(self) -> pd.DataFrame:
-        return self.ledger.read_completions()
+    def read_completions(self, scope: Scope) -> pd.DataFrame:
+        return _within(self.ledger.read_completions(), scope)
 
-    def read_attempts(self) -> pd.DataFrame:
-        return self.ledger.read_attempts()
+    def read_attempts(self, scope: Scope) -> pd.DataFrame:
+        return _within(self.ledger.read_attempts(), scope)
 
     def _local_table(self, zone: str) -> pd.DataFrame:
         """The completions with local dates, made again only when the file changed."""
@@ -130,14 +134,14 @@ class CsvStore:
             known = self._table
         if known is not None and known[0] == version and known[1] == zone:
             return known[2]
-        table = reports.completions_table(self.read_completions(), ZoneInfo(zone))
+        table = reports.completions_table(self.ledger.read_completions(), ZoneInfo(zone))
         with self._table_lock:
             self._table = (version, zone, table)
         return table
 
     def _filtered(self, query: CompletionQuery) -> pd.DataFrame:
         return reports.filter_completions(
-            self._local_table(query.zone),
+            _within(self._local_table(query.zone), query.scope),
             reports.CompletionFilter(
                 search=query.search,
                 agencies=query.agencies,
@@ -155,15 +159,17 @@ class CsvStore:
         rows = shown.iloc[offset:end].loc[:, list(COMPLETION_COLUMNS)]
         return CompletionPage(rows=rows.reset_index(drop=True), total=len(shown))
 
-    def _final_outcomes(self, final_quiz_id: str) -> pd.DataFrame:
+    def _final_outcomes(self, final_quiz_id: str, scope: Scope) -> pd.DataFrame:
         version = self.version()
         with self._table_lock:
-            known = self._outcomes
-        if known is not None and known[0] == version and known[1] == final_quiz_id:
-            return known[2]
-        outcomes = reports.final_outcomes(self.read_attempts(), final_quiz_id)
+            known = self._outcomes.get((final_quiz_id, scope))
+        if known is not None and known[0] == version:
+            return known[1]
+        outcomes = reports.final_outcomes(self.read_attempts(scope), final_quiz_id)
         with self._table_lock:
-            self._outcomes = (version, final_quiz_id, outcomes)
+            if len(self._outcomes) >= _OUTCOMES_KEPT:
+                self._outcomes.clear()
+            self._outcomes[(final_quiz_id, scope)] = (version, outcomes)
         return outcomes
 
     def console_view(self, query: CompletionQuery, final_quiz_id: str, limit: int) -> ConsoleView:
@@ -171,14 +177,27 @@ class CsvStore:
         columns = [*COMPLETION_COLUMNS, "completed_display"]
         return ConsoleView(
             rows=shown.head(limit).loc[:, columns],
-            summary=reports.summary(shown, self._final_outcomes(final_quiz_id)),
+            summary=reports.summary(shown, self._final_outcomes(final_quiz_id, query.scope)),
             weekly=reports.weekly_completions(shown),
             by_agency=reports.completions_by_agency(shown),
         )
 
-    def completion_choices(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
-        table = self.read_completions()
+    def completion_choices(self, scope: Scope) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        table = self.read_completions(scope)
         return (
             tuple(sorted(table["agency"].dropna().unique())),
             tuple(sorted(table["course_version"].dropna().unique())),
         )
+
+
+#: Scopes whose final outcomes are kept at once (one a coordinator account in use, at most).
+_OUTCOMES_KEPT = 16
+
+
+def _within(table: pd.DataFrame, scope: Scope) -> pd.DataFrame:
+    """The rows of the scope's agencies, matched exactly; every row for all agencies (the shared
+    table itself: nothing here assigns into it)."""
+    if scope.agencies is None:
+        return table
+    keep = table["agency"].astype("string").isin(scope.agencies).fillna(False)
+    return table[keep.to_numpy(dtype=bool)].reset_index(drop=True)

@@ -26,7 +26,7 @@ from psycopg.types.json import Jsonb
 from psycopg_pool import ConnectionPool, PoolTimeout
 
 from training import reports
-from training.auth import LOCKOUT_SECONDS, MAX_FAILURES
+from training.auth import LOCKOUT_SECONDS, Scope, throttle_counts
 from training.officers import Officer
 from training.progress import Progress
 from training.record_types import (
@@ -344,41 +344,44 @@ class PostgresStore:
 
     # --- sign-in throttle ---------------------------------------------------------------------
     @_retried
-    def sign_in_locked_seconds(self, client: str) -> int:
+    def sign_in_locked_seconds(self, account: str | None, client: str) -> int:
+        keys = [key for key, _ in throttle_counts(account, client)]
         with self._conn() as conn:
             row = conn.execute(
-                "SELECT ceil(extract(epoch FROM locked_until - now()))::int FROM sign_in_lockouts"
-                " WHERE client = %s AND locked_until > now()",
-                (client,),
+                "SELECT ceil(extract(epoch FROM max(locked_until) - now()))::int"
+                " FROM sign_in_lockouts WHERE client = ANY(%s) AND locked_until > now()",
+                (keys,),
             ).fetchone()
-        return max(0, int(row[0])) if row else 0
+        return max(0, int(row[0])) if row and row[0] is not None else 0
 
     @_retried
-    def sign_in_failed(self, client: str) -> None:
+    def sign_in_failed(self, account: str | None, client: str) -> None:
         window = f"{LOCKOUT_SECONDS} seconds"
         with self._conn() as conn, conn.transaction():
             # One client's failures are counted one at a time, on any server.
             conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (client,))
-            conn.execute("INSERT INTO sign_in_failures (client) VALUES (%s)", (client,))
-            row = conn.execute(
-                "SELECT count(*) FROM sign_in_failures WHERE client = %s"
-                " AND failed_at > now() - %s::interval",
-                (client, window),
-            ).fetchone()
-            if row is not None and row[0] >= MAX_FAILURES:
-                conn.execute(
-                    "INSERT INTO sign_in_lockouts (client, locked_until) VALUES "
-                    "(%s, now() + %s::interval) ON CONFLICT (client) DO UPDATE "
-                    "SET locked_until = EXCLUDED.locked_until",
-                    (client, window),
-                )
-                conn.execute("DELETE FROM sign_in_failures WHERE client = %s", (client,))
+            for key, limit in throttle_counts(account, client):
+                conn.execute("INSERT INTO sign_in_failures (client) VALUES (%s)", (key,))
+                row = conn.execute(
+                    "SELECT count(*) FROM sign_in_failures WHERE client = %s"
+                    " AND failed_at > now() - %s::interval",
+                    (key, window),
+                ).fetchone()
+                if row is not None and row[0] >= limit:
+                    conn.execute(
+                        "INSERT INTO sign_in_lockouts (client, locked_until) VALUES "
+                        "(%s, now() + %s::interval) ON CONFLICT (client) DO UPDATE "
+                        "SET locked_until = EXCLUDED.locked_until",
+                        (key, window),
+                    )
+                    conn.execute("DELETE FROM sign_in_failures WHERE client = %s", (key,))
 
     @_retried
-    def sign_in_succeeded(self, client: str) -> None:
+    def sign_in_succeeded(self, account: str | None, client: str) -> None:
+        keys = [key for key, _ in throttle_counts(account, client)]
         with self._conn() as conn, conn.transaction():
-            conn.execute("DELETE FROM sign_in_failures WHERE client = %s", (client,))
-            conn.execute("DELETE FROM sign_in_lockouts WHERE client = %s", (client,))
+            conn.execute("DELETE FROM sign_in_failures WHERE client = ANY(%s)", (keys,))
+            conn.execute("DELETE FROM sign_in_lockouts WHERE client = ANY(%s)", (keys,))
 
     # --- console ------------------------------------------------------------------------------
     @_retried
@@ -390,15 +393,21 @@ class PostgresStore:
         return tuple(row) if row else None
 
     @_retried
-    def read_completions(self) -> pd.DataFrame:
+    def read_completions(self, scope: Scope) -> pd.DataFrame:
+        within, params = _within(scope)
         with self._conn() as conn:
-            rows = conn.execute(f"SELECT {_COMPLETIONS} FROM completions ORDER BY seq").fetchall()
+            rows = conn.execute(
+                f"SELECT {_COMPLETIONS} FROM completions WHERE {within} ORDER BY seq", params
+            ).fetchall()
         return _table(rows, COMPLETION_COLUMNS)
 
     @_retried
-    def read_attempts(self) -> pd.DataFrame:
+    def read_attempts(self, scope: Scope) -> pd.DataFrame:
+        within, params = _within(scope)
         with self._conn() as conn:
-            rows = conn.execute(f"SELECT {_ATTEMPTS} FROM attempts ORDER BY seq").fetchall()
+            rows = conn.execute(
+                f"SELECT {_ATTEMPTS} FROM attempts WHERE {within} ORDER BY seq", params
+            ).fetchall()
         return _table(rows, ATTEMPT_COLUMNS)
 
     @_retried
@@ -448,10 +457,15 @@ class PostgresStore:
         )
 
     @_retried
-    def completion_choices(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    def completion_choices(self, scope: Scope) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        within, params = _within(scope)
         with self._conn() as conn:
-            agencies = conn.execute("SELECT DISTINCT agency FROM completions").fetchall()
-            versions = conn.execute("SELECT DISTINCT course_version FROM completions").fetchall()
+            agencies = conn.execute(
+                f"SELECT DISTINCT agency FROM completions WHERE {within}", params
+            ).fetchall()
+            versions = conn.execute(
+                f"SELECT DISTINCT course_version FROM completions WHERE {within}", params
+            ).fetchall()
         # Sorted here, by code point as the CSV store sorts, whatever the database's collation.
         return tuple(sorted(r[0] for r in agencies)), tuple(sorted(r[0] for r in versions))
 
@@ -470,6 +484,7 @@ def console_statements(
     """The SQL behind the console: the headline figures (one row), the first rows, the weeks,
     the agencies. Public so that the benchmarks time the same statements bare."""
     where, params = _where(query)
+    attempts_within, attempts_params = _within(query.scope, "a.agency")
     return [
         (
             f"WITH shown AS (SELECT * FROM completions WHERE {where}),"
@@ -478,9 +493,9 @@ def console_statements(
             " (SELECT count(DISTINCT btrim(agency)) FROM shown),"
             " (SELECT avg(attempts)::float FROM shown),"
             " count(*), count(*) FILTER (WHERE a.passed)"
-            f" FROM attempts a WHERE a.quiz_id = %s AND {_OFFICER.format('a.')}"
-            " IN (SELECT who FROM officers)",
-            [*params, final_quiz_id],
+            f" FROM attempts a WHERE a.quiz_id = %s AND {attempts_within}"
+            f" AND {_OFFICER.format('a.')} IN (SELECT who FROM officers)",
+            [*params, final_quiz_id, *attempts_params],
         ),
         (
             f"SELECT {_COMPLETIONS} FROM completions WHERE {where} ORDER BY seq LIMIT %s",
@@ -499,10 +514,19 @@ def console_statements(
     ]
 
 
+def _within(scope: Scope, column: str = "agency") -> tuple[str, list[Any]]:
+    """The scope as SQL: the rows whose agency is one of its agencies, exactly."""
+    if scope.agencies is None:
+        return "TRUE", []
+    return f"{column} = ANY(%s)", [list(scope.agencies)]
+
+
 def _where(query: CompletionQuery) -> tuple[str, list[Any]]:
-    """The query's conditions as SQL; every value a parameter, a search term plain text."""
-    parts: list[str] = ["TRUE"]
-    params: list[Any] = []
+    """The query's conditions as SQL, the scope first; every value a parameter, a search term
+    plain text. The agency filter is an AND beside the scope: naming another agency finds
+    nothing."""
+    within, params = _within(query.scope)
+    parts: list[str] = [within]
     term = query.search.strip()
     if term:
         # Badges have no spaces, so "ab 12" still finds badge AB12; names keep theirs.

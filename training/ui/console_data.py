@@ -1,8 +1,10 @@
 """The Coordinator's tables, kept between clicks until a record is added.
 
 Kept in a module rather than the page script so that Streamlit's cache holds on to them. The
-store (one per process) and its version (changed by every record added) are the cache key;
-arguments named with a leading underscore are not hashed.
+store (one per process), its version (changed by every record added) and the account's scope
+(in the query, or an argument of its own) are the cache key: a table made for one account is
+never handed to another that may see less. Arguments named with a leading underscore are not
+hashed.
 """
 
 from __future__ import annotations
@@ -11,13 +13,16 @@ import pandas as pd
 import streamlit as st
 
 from training import reports
+from training.auth import Scope
 from training.content import Course
 from training.storage import CompletionQuery, ConsoleView, Store
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)
-def _choices(_book: Store, store_id: int, version: object) -> tuple[tuple[str, ...], ...]:
-    return _book.completion_choices()
+def _choices(
+    _book: Store, store_id: int, version: object, scope: Scope
+) -> tuple[tuple[str, ...], ...]:
+    return _book.completion_choices(scope)
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
@@ -29,14 +34,19 @@ def _view(
 
 @st.cache_resource(max_entries=4, show_spinner="Counting answers…")
 def question_analysis(
-    _book: Store, _course: Course, store_id: int, version: object, course_version: str
+    _book: Store,
+    _course: Course,
+    store_id: int,
+    version: object,
+    course_version: str,
+    scope: Scope,
 ) -> pd.DataFrame:
-    return reports.question_analysis(_book.read_attempts(), _course)
+    return reports.question_analysis(_book.read_attempts(scope), _course)
 
 
-def choices(book: Store) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """The agencies and course versions to filter by."""
-    agencies, versions = _choices(book, id(book), book.version())
+def choices(book: Store, scope: Scope) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The agencies and course versions to filter by: only those within the scope."""
+    agencies, versions = _choices(book, id(book), book.version(), scope)
     return agencies, versions
 
 
@@ -58,5 +68,6 @@ def page(book: Store, query: CompletionQuery, number: int, size: int) -> pd.Data
     return _page(book, id(book), book.version(), query, number, size)
 
 
-def questions(book: Store, course: Course) -> pd.DataFrame:
-    return question_analysis(book, course, id(book), book.version(), course.version)
+def questions(book: Store, course: Course, scope: Scope) -> pd.DataFrame:
+    """How often each question was answered correctly in the scope's attempts."""
+    return question_analysis(book, course, id(book), book.version(), course.version, scope)

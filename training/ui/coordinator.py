@@ -1,7 +1,8 @@
 """The State Human Trafficking Coordinator's console (script: pages/coordinator.py).
 
 Nothing from the ledger is read, let alone sent to the browser, until the Coordinator has
-signed in: every record-showing call sits below the sign-in gate in render().
+signed in: every record-showing call sits below the sign-in gate in render(), and gets the
+signed-in account's scope, which the Store applies to what it reads.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from training import auth, roster
+from training.auth import Scope
 from training.config import Settings
 from training.content import Course
 from training.exports import attempts_csv, completions_csv, safe_csv
@@ -27,8 +29,13 @@ from training.ui.common import (
 )
 
 SIGNED_IN = "coordinator_signed_in_at"
+#: Who signed in (auth.scope_of reads it): the scope is looked up again on every click.
+SIGNED_IN_AS = "coordinator_signed_in_as"
 MAX_ROWS_SHOWN = 2_000
 LAST_SEEN = "coordinator_last_seen"
+WRONG_PASSWORD = "That password is not right."
+#: The same words whether the username or the password was wrong.
+WRONG_ACCOUNT = "That username or password is not right."
 #: Shown instead of an error page while the store cannot be read (the database is away).
 RECORDS_AWAY = "The records cannot be reached right now. Wait a minute and reload the page."
 
@@ -45,7 +52,7 @@ def _sso_configured() -> bool:
 
 
 def _sign_out(reason: str | None = None) -> None:
-    for key in (SIGNED_IN, LAST_SEEN, "coordinator_password"):
+    for key in (SIGNED_IN, SIGNED_IN_AS, LAST_SEEN, "coordinator_password", "coordinator_username"):
         st.session_state.pop(key, None)
     if reason:
         st.session_state["coordinator_notice"] = reason
@@ -53,46 +60,81 @@ def _sign_out(reason: str | None = None) -> None:
         st.logout()
 
 
-def _try_password(stored_hash: str, store: Store) -> None:
-    # The count of wrong passwords is the store's: every server on it refuses alike.
+def _locked_notice(seconds: int, accounts: bool) -> str:
+    minutes = max(1, round(seconds / 60))
+    more = f"{minutes} more minute{'s' if minutes != 1 else ''}"
+    if accounts:
+        # The same words for a locked username, known or not, and a locked computer.
+        return f"Too many wrong sign-ins from this computer. Try again in about {more}."
+    return f"Too many wrong passwords. Sign-in is refused from this computer for about {more}."
+
+
+def _try_sign_in(settings: Settings, store: Store) -> None:
+    # The count of wrong tries is the store's: every server on it refuses alike.
     client = client_id()
-    typed = st.session_state.get("coordinator_password", "")
+    accounts = settings.coordinator_accounts
+    typed_username = str(st.session_state.get("coordinator_username") or "")
+    typed_password = str(st.session_state.get("coordinator_password") or "")
     st.session_state["coordinator_password"] = ""
+    # None: the single password; else the typed username as counted, known or not.
+    counted = auth.username_key(typed_username) if accounts else None
     try:
-        if store.sign_in_locked_seconds(client):
+        locked = store.sign_in_locked_seconds(counted, client)
+        if locked:
+            st.session_state["coordinator_notice"] = _locked_notice(locked, bool(accounts))
             return
-        if typed and auth.verify_password(typed, stored_hash):
-            store.sign_in_succeeded(client)
-            st.session_state[SIGNED_IN] = st.session_state[LAST_SEEN] = time.time()
-            st.session_state.pop("coordinator_notice", None)
+        if accounts:
+            account = auth.authenticate(accounts, typed_username, typed_password)
+            signed_in_as = None if account is None else auth.signed_in_as_account(account)
         else:
-            store.sign_in_failed(client)
-            st.session_state["coordinator_notice"] = "That password is not right."
+            stored = settings.coordinator_password_hash or ""
+            right = bool(typed_password) and auth.verify_password(typed_password, stored)
+            signed_in_as = auth.SIGNED_IN_WITH_PASSWORD if right else None
+        if signed_in_as is None:
+            store.sign_in_failed(counted, client)
+            st.session_state["coordinator_notice"] = WRONG_ACCOUNT if accounts else WRONG_PASSWORD
+            return
+        store.sign_in_succeeded(counted, client)
     except OSError:  # the store is away: no sign-in without the shared count of failures
         st.session_state["coordinator_notice"] = RECORDS_AWAY
+        return
+    st.session_state[SIGNED_IN] = st.session_state[LAST_SEEN] = time.time()
+    st.session_state[SIGNED_IN_AS] = signed_in_as
+    st.session_state.pop("coordinator_notice", None)
 
 
-def _is_signed_in(settings: Settings) -> bool:
-    if SIGNED_IN in st.session_state:
-        return True
-    if _sso_signed_in() and auth.is_allowed_email(
-        str(st.user.get("email") or ""), settings.coordinator_emails
-    ):
-        st.session_state[SIGNED_IN] = st.session_state[LAST_SEEN] = time.time()
-        return True
-    return False
+def _signed_in_scope(settings: Settings) -> Scope | None:
+    """What the signed-in session may see under the settings now, or None: not signed in, or
+    no longer allowed (an account removed or narrowed to nothing), and then signed out."""
+    if SIGNED_IN not in st.session_state and _sso_signed_in():
+        email = str(st.user.get("email") or "")
+        if auth.is_allowed_email(email, settings.coordinator_emails):
+            st.session_state[SIGNED_IN] = st.session_state[LAST_SEEN] = time.time()
+            st.session_state[SIGNED_IN_AS] = auth.signed_in_with_sso(email)
+    if SIGNED_IN not in st.session_state:
+        return None
+    scope = auth.scope_of(
+        st.session_state.get(SIGNED_IN_AS, ""),
+        settings.coordinator_accounts,
+        settings.coordinator_password_hash,
+        settings.coordinator_emails,
+    )
+    if scope is None:
+        _sign_out("The Coordinator sign-in settings have changed. Sign in again.")
+    return scope
 
 
 def _sign_in_form(settings: Settings) -> None:
+    accounts = settings.coordinator_accounts
     stored = settings.coordinator_password_hash
     sso = _sso_configured()
-    if not stored and not sso:
+    if not accounts and not stored and not sso:
         st.info(
-            "No Coordinator password is set, so no records are shown. To set one, run "
-            "`python -m training hash-password`, type the password, and put the printed hash "
-            "in the environment as `TRAINING_COORDINATOR_PASSWORD_HASH` or in "
-            "`.streamlit/secrets.toml` under `[coordinator]` as `password_hash`. Then restart "
-            "the app.",
+            "No Coordinator account or password is set, so no records are shown. To set a "
+            "password, run `python -m training hash-password`, type the password, and put the "
+            "printed hash in the environment as `TRAINING_COORDINATOR_PASSWORD_HASH` or in "
+            "`.streamlit/secrets.toml` under `[coordinator]` as `password_hash`; for accounts "
+            "that each see some agencies, see `docs/coordinator.md`. Then restart the app.",
             icon=":material/key:",
         )
         return
@@ -109,35 +151,34 @@ def _sign_in_form(settings: Settings) -> None:
             st.button("Sign out of single sign-on", on_click=st.logout)
         else:
             st.button("Sign in with single sign-on", type="primary", on_click=st.login)
-    if not stored:
-        return
-    try:
-        auth.check_hash(stored)
-    except auth.PasswordHashError as exc:
-        st.error(
-            f"The configured Coordinator password hash cannot be used: {exc}. Make a new one "
-            "with `python -m training hash-password`.",
-            icon=":material/error:",
-        )
+    if not accounts and not stored:
         return
     store = open_store_or_stop(settings)
-    try:
-        locked = store.sign_in_locked_seconds(client_id())
-    except OSError:
-        st.warning(RECORDS_AWAY, icon=":material/cloud_off:")
-        return
-    if locked:
-        minutes = max(1, round(locked / 60))
-        st.error(
-            f"Too many wrong passwords. Sign-in is refused from this computer for about "
-            f"{minutes} more minute{'s' if minutes != 1 else ''}.",
-            icon=":material/lock_clock:",
-        )
-        return
+    if not accounts and stored:
+        try:
+            auth.check_hash(stored)
+        except auth.PasswordHashError as exc:
+            st.error(
+                f"The configured Coordinator password hash cannot be used: {exc}. Make a new "
+                "one with `python -m training hash-password`.",
+                icon=":material/error:",
+            )
+            return
+        # The single password is counted per computer: a locked computer gets no password box.
+        try:
+            locked = store.sign_in_locked_seconds(None, client_id())
+        except OSError:
+            st.warning(RECORDS_AWAY, icon=":material/cloud_off:")
+            return
+        if locked:
+            st.error(_locked_notice(locked, accounts=False), icon=":material/lock_clock:")
+            return
     with st.form("coordinator_sign_in", enter_to_submit=True):
+        if accounts:
+            st.text_input("Username", key="coordinator_username", max_chars=auth.USERNAME_MAX)
         st.text_input("Password", type="password", key="coordinator_password")
         st.form_submit_button(
-            "Sign in", type="primary", on_click=_try_password, args=(stored, store)
+            "Sign in", type="primary", on_click=_try_sign_in, args=(settings, store)
         )
 
 
@@ -149,7 +190,9 @@ def _idle_watch() -> None:
         st.rerun()
 
 
-def _filters(agencies: tuple[str, ...], versions: tuple[str, ...], zone: str) -> CompletionQuery:
+def _filters(
+    scope: Scope, agencies: tuple[str, ...], versions: tuple[str, ...], zone: str
+) -> CompletionQuery:
     with st.container(border=True):
         search = st.text_input("Search name or badge", key="filter_search")
         left, right = st.columns(2)
@@ -165,6 +208,7 @@ def _filters(agencies: tuple[str, ...], versions: tuple[str, ...], zone: str) ->
     start: date | None = dates[0] if len(dates) > 0 else None
     end: date | None = dates[1] if len(dates) > 1 else start
     return CompletionQuery(
+        scope=scope,
         search=search,
         agencies=tuple(chosen_agencies),
         versions=tuple(chosen_versions),
@@ -174,11 +218,11 @@ def _filters(agencies: tuple[str, ...], versions: tuple[str, ...], zone: str) ->
     )
 
 
-def _records_tab(course: Course, settings: Settings) -> None:
+def _records_tab(course: Course, settings: Settings, scope: Scope) -> None:
     # Filtering, counting and charting happen in the store (SQL with a database): the page
-    # gets the figures and the first rows, never every record.
+    # gets the figures and the first rows, never every record, and none outside the scope.
     book = open_store_or_stop(settings)
-    query = _filters(*console_data.choices(book), settings.timezone)
+    query = _filters(scope, *console_data.choices(book, scope), settings.timezone)
     shown = console_data.view(book, query, course.final.id, MAX_ROWS_SHOWN)
     totals = shown.summary
     cols = st.columns(5)
@@ -233,7 +277,7 @@ def _records_tab(course: Course, settings: Settings) -> None:
     )
     st.download_button(
         "Download attempts CSV",
-        data=lambda: attempts_csv(book.read_attempts(), settings.zone),
+        data=lambda: attempts_csv(book.read_attempts(scope), settings.zone),
         file_name=f"attempts-{date.today():%Y%m%d}.csv",
         mime="text/csv",
         on_click="ignore",
@@ -262,11 +306,16 @@ def _bars(x: str, kind: str, title: str, sort: str | None = None) -> dict[str, o
     }
 
 
-def _roster_tab(settings: Settings) -> None:
+def _roster_tab(settings: Settings, scope: Scope) -> None:
     st.markdown(
         "Upload a roster (CSV with a badge column and a name column, and optionally an agency "
         "column) to list who on it has not completed the course."
     )
+    if not scope.everything:
+        st.markdown(
+            "Only completions in your account's agencies count: an officer of another agency "
+            "is listed as not completed."
+        )
     upload = st.file_uploader("Roster (CSV)", type=["csv"], key="roster_upload")
     if upload is None:
         return
@@ -276,7 +325,7 @@ def _roster_tab(settings: Settings) -> None:
         # The message quotes the file's name and headings: shown as text, never as markup.
         st.error(escape_markdown(str(exc)), icon=":material/error:")
         return
-    missing = roster.missing_from(people, open_store_or_stop(settings).read_completions())
+    missing = roster.missing_from(people, open_store_or_stop(settings).read_completions(scope))
     st.metric("Not completed", f"{len(missing)} of {len(people)}")
     st.dataframe(missing, hide_index=True, width="stretch")
     st.download_button(
@@ -289,8 +338,8 @@ def _roster_tab(settings: Settings) -> None:
     )
 
 
-def _questions_tab(course: Course, settings: Settings) -> None:
-    table = console_data.questions(open_store_or_stop(settings), course)
+def _questions_tab(course: Course, settings: Settings, scope: Scope) -> None:
+    table = console_data.questions(open_store_or_stop(settings), course, scope)
     flagged = int(table["flagged"].sum())
     st.markdown(
         f"How often each question was drawn and answered correctly. {flagged} question"
@@ -309,11 +358,13 @@ def render() -> None:
         idle = time.time() - st.session_state.get(LAST_SEEN, 0)
         if idle > auth.IDLE_TIMEOUT_SECONDS:
             _sign_out("You were signed out after 30 minutes without activity.")
-    if not _is_signed_in(settings):
+    scope = _signed_in_scope(settings)
+    if scope is None:
         _sign_in_form(settings)
         return
     st.session_state[LAST_SEEN] = time.time()
     _idle_watch()
+    st.markdown(f"**Agencies:** {escape_markdown(scope.label)}")
     st.button("Sign out", key="coordinator_sign_out", on_click=_sign_out)
     # Only the open tab runs: question analysis over every attempt is not worth computing
     # for a Coordinator who came to see completions.
@@ -325,12 +376,12 @@ def render() -> None:
     try:
         if records.open:
             with records:
-                _records_tab(course, settings)
+                _records_tab(course, settings, scope)
         if missing.open:
             with missing:
-                _roster_tab(settings)
+                _roster_tab(settings, scope)
         if questions.open:
             with questions:
-                _questions_tab(course, settings)
+                _questions_tab(course, settings, scope)
     except OSError:  # a StoreWriteError: the database is away
         st.warning(RECORDS_AWAY, icon=":material/cloud_off:")
