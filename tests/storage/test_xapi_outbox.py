@@ -16,6 +16,7 @@ from psycopg import errors
 from tests import pg
 from tests.factories import attempt, completion
 from tests.storage.conftest import BACKENDS, KEY
+from training.auth import ALL_AGENCIES
 from training.storage import Store
 from training.storage.csv import CsvStore
 from training.storage.postgres import PostgresStore
@@ -168,7 +169,7 @@ def test_a_record_and_its_statement_are_kept_together_or_not_at_all(
             )
         with pytest.raises(ValueError, match="refused"):
             store.append_attempt(bad)
-        assert store.read_attempts().empty, "no record without its statement"
+        assert store.read_attempts(ALL_AGENCIES).empty, "no record without its statement"
     finally:
         store.close()
 
@@ -203,7 +204,7 @@ def test_records_are_still_rows_as_before(site: Site) -> None:
     """With an LRS configured the records themselves are unchanged."""
     store = site.store()
     store.record_completion(completion(1))
-    assert tuple(store.read_completions().iloc[0]) == astuple(completion(1))
+    assert tuple(store.read_completions(ALL_AGENCIES).iloc[0]) == astuple(completion(1))
 
 
 def test_a_database_not_yet_migrated_for_xapi_says_to_run_migrate(
