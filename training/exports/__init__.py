@@ -11,8 +11,10 @@ PDFs into a ZIP one at a time.
 
 from __future__ import annotations
 
+import os
 import tempfile
 from datetime import date
+from pathlib import Path
 from typing import BinaryIO, Literal
 from zoneinfo import ZoneInfo
 
@@ -28,6 +30,7 @@ from training.storage import CompletionQuery, Store
 
 __all__ = [
     "BOM",
+    "EXPORTS",
     "FORMULA_START",
     "MIME",
     "Format",
@@ -36,7 +39,8 @@ __all__ = [
     "certificates_file",
     "completions_csv",
     "completions_file",
-    "export_completions",
+    "export_query",
+    "export_to",
     "neutralize",
     "not_completed_file",
     "records_file",
@@ -46,6 +50,8 @@ __all__ = [
 ]
 
 Format = Literal["csv", "xlsx"]
+#: What `python -m training export --format` writes.
+EXPORTS = ("completions", "records", "certificates")
 MIME: dict[str, str] = {"csv": "text/csv", "xlsx": XLSX_MIME, "zip": "application/zip"}
 
 
@@ -116,14 +122,39 @@ def certificates_file(
         return spool.read()
 
 
-def export_completions(
-    store: Store, zone: ZoneInfo, agency: str | None = None, since: date | None = None
-) -> bytes:
-    """The completions CSV for `python -m training export`, filtered where they are kept:
-    one agency (as written), completed on or after a local date."""
-    return completions_file(store, export_query(zone, agency, since), zone, "csv")
-
-
 def export_query(zone: ZoneInfo, agency: str | None, since: date | None) -> CompletionQuery:
     """What `export --agency NAME --since DATE` selects."""
     return CompletionQuery(agencies=(agency,) if agency else (), start=since, zone=str(zone))
+
+
+def export_to(
+    out: Path,
+    what: str,
+    store: Store,
+    query: CompletionQuery,
+    course: CourseInfo,
+    zone: ZoneInfo,
+    public_url: str,
+) -> int:
+    """`python -m training export`: write the selected completions (`what`: completions or
+    records, as .xlsx when `out` ends in .xlsx, else CSV; or certificates, a ZIP) to `out`,
+    whole or not at all; return how many completions it holds."""
+    fmt: Format = "xlsx" if out.suffix.lower() == ".xlsx" else "csv"
+    partial = out.with_name(f".{out.name}.partial")
+    try:
+        with partial.open("wb") as handle:
+            if what == "certificates":
+                count = write_certificates(store, query, course, zone, public_url, handle)
+            else:
+                rows = selection.rows(store, query)
+                table = (
+                    tables.records(rows, course, zone)
+                    if what == "records"
+                    else tables.completions(rows, zone)
+                )
+                handle.write(table_file(table, fmt, zone))
+                count = len(rows)
+        os.replace(partial, out)
+    finally:
+        partial.unlink(missing_ok=True)
+    return count
