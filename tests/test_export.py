@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -15,7 +14,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from tests.factories import attempt, completion
+from tests.factories import attempt, completion, table_of
 from tests.reliability.hostile import CORPUS
 from training.content import Course
 from training.exports import (
@@ -33,7 +32,6 @@ from training.exports import (
 )
 from training.exports.tables import RECORDS_COLUMNS
 from training.exports.xlsx import MAX_CELL_CHARS, REPLACEMENT, workbook
-from training.record_types import CompletionRecord
 from training.roster import outstanding, read_roster
 from training.storage import CompletionPage, CompletionQuery, Store
 from training.storage.csv import CsvStore
@@ -99,18 +97,8 @@ def test_the_ledger_is_read_again_only_when_it_changes(tmp_path: Path) -> None:
 
 # --- .xlsx --------------------------------------------------------------------------------------
 
-UTC = ZoneInfo("UTC")
 MHP = "Mississippi Highway Patrol"
 HINDS = "Hinds County Sheriff's Office"
-
-
-def table_of(records: list[CompletionRecord]) -> pd.DataFrame:
-    """Completions typed as every store reads them (text as text, numbers as Int64), without a
-    file: text the ledger refuses (control characters) can still reach an export from a
-    database or an import."""
-    frame = pd.DataFrame([r.__dict__ for r in records], columns=list(COMPLETION_COLUMNS))
-    numeric = {"score_percent", "attempts", "seat_time_minutes"}
-    return frame.astype({c: "Int64" if c in numeric else "string" for c in COMPLETION_COLUMNS})
 
 
 def sheet_rows(data: bytes) -> list[list[openpyxl.cell.cell.Cell]]:
@@ -346,15 +334,13 @@ def test_the_export_query_is_the_agency_and_the_local_start_date() -> None:
     assert query == CompletionQuery(
         agencies=(MHP,), start=date(2026, 12, 1), zone="America/Chicago"
     )
-    assert replace(export_query(CHICAGO, None, None)) == CompletionQuery(zone="America/Chicago")
+    assert export_query(CHICAGO, None, None) == CompletionQuery(zone="America/Chicago")
 
 
 # --- the roster's not-completed list -------------------------------------------------------------
 
 
-def test_the_not_completed_list_comes_as_csv_and_xlsx_with_zeros_and_no_formulas(
-    tmp_path: Path,
-) -> None:
+def test_the_not_completed_list_comes_as_csv_and_xlsx_with_zeros_and_no_formulas() -> None:
     people = read_roster(b"badge,name,agency\n007,=Pat Doe,Hinds County Sheriff's Office\n")
     missing = outstanding(people, table_of([]), CHICAGO)
     [header, row] = _rows(not_completed_file(missing, CHICAGO, "csv"))

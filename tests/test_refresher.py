@@ -11,8 +11,7 @@ import pandas as pd
 import pytest
 
 from tests.course_files import edit_yaml, problems
-from tests.factories import completion
-from tests.test_export import table_of
+from tests.factories import completion, table_of
 from training import refresher
 from training.content import load_course
 from training.dates import add_months
@@ -108,7 +107,7 @@ def test_the_roster_lists_who_is_due_again_beside_who_never_completed() -> None:
     assert list(never["status"]) == ["Not completed"]
 
 
-def test_the_roster_s_not_completed_rows_match_missing_from(tmp_path: Path) -> None:
+def test_the_roster_s_not_completed_rows_match_missing_from() -> None:
     from training.roster import missing_from
 
     people = read_roster(b"badge,name\nA1,Ann\nZ9,Zed\n")
