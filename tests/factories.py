@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from training.record_types import AttemptRecord, CompletionRecord
+import pandas as pd
+
+from training.record_types import (
+    COMPLETION_COLUMNS,
+    NUMERIC_COLUMNS,
+    AttemptRecord,
+    CompletionRecord,
+)
 
 
 def completion(n: int = 0, **changes: object) -> CompletionRecord:
@@ -39,3 +46,13 @@ def attempt(n: int = 0, **changes: object) -> AttemptRecord:
     )
     values.update(changes)
     return AttemptRecord(**values)  # type: ignore[arg-type]
+
+
+def table_of(records: list[CompletionRecord]) -> pd.DataFrame:
+    """Completions typed as every store reads them (text as text, numbers as Int64), without a
+    file: text the ledger refuses (control characters) can still reach an export from a
+    database or an import."""
+    frame = pd.DataFrame([r.__dict__ for r in records], columns=list(COMPLETION_COLUMNS))
+    return frame.astype(
+        {c: "Int64" if c in NUMERIC_COLUMNS else "string" for c in COMPLETION_COLUMNS}
+    )

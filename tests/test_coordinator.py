@@ -13,6 +13,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from tests.apptest_helpers import button, click, labels, open_app, titles
+from tests.course_files import edit_yaml
 from tests.factories import attempt, completion
 from training.auth import hash_password
 from training.content import Course
@@ -225,3 +226,46 @@ def test_a_long_result_is_shown_a_page_at_a_time_and_says_how_many_matched(
     assert len(second_page) == 50 and not set(second_page) & set(first_page)
     everything = Ledger(results_dir).read_completions()
     assert second_page == list(everything["certificate_code"].iloc[2_000:]), "in the ledger's order"
+
+
+DOWNLOADS = [
+    "Download CSV",
+    "Download Excel (.xlsx)",
+    "Download attempts CSV",
+    "Download attempts Excel (.xlsx)",
+    "Download records file CSV",
+    "Download records file Excel (.xlsx)",
+    "Download certificates (ZIP)",
+]
+
+
+def test_every_download_is_offered_as_csv_and_xlsx_beside_the_certificates_zip(
+    monkeypatch: pytest.MonkeyPatch, password_hash: str, ledger_with_records: Ledger
+) -> None:
+    at = sign_in(console(monkeypatch, password_hash))
+    assert downloads(at) == DOWNLOADS
+    assert any("No course number is set yet" in m.value for m in at.markdown)
+    assert "Due again" not in {m.label for m in at.metric}, "no refresher set: nothing expires"
+    assert "Status" not in at.dataframe[0].value.columns
+
+
+def test_with_refresher_months_the_console_counts_and_marks_who_is_due_again(
+    monkeypatch: pytest.MonkeyPatch, password_hash: str, results_dir: Path, course_copy: Path
+) -> None:
+    edit_yaml(
+        course_copy,
+        "course.yaml",
+        lambda d: d.update(refresher_months=12, course_number="MS-HT-101"),
+    )
+    monkeypatch.setenv("TRAINING_CONTENT_DIR", str(course_copy))
+    book = Ledger(results_dir)
+    book.append_completion(completion(1, badge_number="OLD-1", completed_at="2020-01-15T18:00:00Z"))
+    book.append_completion(completion(2, badge_number="NEW-2", completed_at="2099-01-15T18:00:00Z"))
+    at = sign_in(console(monkeypatch, password_hash))
+    assert {m.label: m.value for m in at.metric}["Due again"] == "1"
+    table = at.dataframe[0].value
+    assert dict(zip(table["Badge"], table["Status"], strict=True)) == {
+        "OLD-1": "Due again since 2021-01-15",
+        "NEW-2": "Due again on 2100-01-15",
+    }
+    assert any("course number MS-HT-101" in m.value for m in at.markdown)

@@ -1,5 +1,6 @@
 """The command line: python -m training validate | hash-password | verify CODE | migrate |
-import-csv DIR | export --out FILE | send-xapi | demo-data."""
+import-csv DIR | export --out FILE [--format completions|records|certificates] | send-xapi |
+demo-data."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from training.certificates.verification import check_certificate, describe
 from training.config import ConfigError, load_settings, secret_key
 from training.content import ContentError, check_course, course_version, load_course
 from training.demo import DemoDataError, write_demo_ledger
+from training.exports import EXPORTS
 from training.storage import StoreWriteError, open_store
 
 
@@ -142,7 +144,7 @@ def _import_csv(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
-    from training.exports import export_completions
+    from training.exports import export_query, export_to
 
     try:
         since = date.fromisoformat(args.since) if args.since else None
@@ -151,16 +153,33 @@ def _export(args: argparse.Namespace) -> int:
         return 1
     settings = load_settings()
     try:
-        # Whoever runs commands on the server reads the records themselves: every agency.
-        data = export_completions(
-            open_store(settings), ALL_AGENCIES, settings.zone, args.agency, since
+        course = load_course(settings.content_root)
+    except ContentError as exc:
+        print(
+            f"training export: the course files have {len(exc.problems)} problems "
+            "(run python -m training validate)",
+            file=sys.stderr,
         )
-        Path(args.out).write_bytes(data)
+        return 1
+    out = Path(args.out)
+    try:
+        count = export_to(
+            out,
+            args.format,
+            open_store(settings),
+            # Whoever runs commands on the server reads the records themselves: every agency.
+            export_query(ALL_AGENCIES, settings.zone, args.agency, since),
+            course.info,
+            settings.zone,
+            settings.public_url,
+        )
     except (OSError, psycopg.Error) as exc:
         print(f"training export: {_store_problem(exc)}", file=sys.stderr)
         return 1
-    rows = data.count(b"\r\n") - 1
-    print(f"Wrote {rows} completions to {args.out}")
+    what = {"certificates": "certificates", "records": "training records"}.get(
+        args.format, "completions"
+    )
+    print(f"Wrote {count} {what} to {out}")
     return 0
 
 
@@ -274,8 +293,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     importing.add_argument("dir", help="the results folder (completions.csv, attempts.csv)")
     importing.set_defaults(run=_import_csv)
-    exporting = commands.add_parser("export", help="write the completions CSV")
-    exporting.add_argument("--out", required=True, help="the file to write")
+    exporting = commands.add_parser(
+        "export", help="write the completions, the training-records file or the certificates"
+    )
+    exporting.add_argument(
+        "--out", required=True, help="the file to write (.xlsx: an Excel workbook; else CSV)"
+    )
+    exporting.add_argument(
+        "--format",
+        choices=EXPORTS,
+        default="completions",
+        help="completions (the default), records (the training-records file) or "
+        "certificates (a ZIP of PDFs)",
+    )
     exporting.add_argument("--agency", help="only this agency (as officers chose it)")
     exporting.add_argument("--since", help="only completions on or after this local date")
     exporting.set_defaults(run=_export)

@@ -20,7 +20,14 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    field_validator,
+)
 
 from training import question_bank
 from training.config import READING_WORDS_PER_MINUTE
@@ -78,14 +85,57 @@ class Contact(_Model):
         return found
 
 
+#: Hours a completion is worth when course.yaml does not say (the state's two-hour course).
+DEFAULT_CREDIT_HOURS = 2.0
+#: The longest refresher interval accepted: ten years.
+MAX_REFRESHER_MONTHS = 120
+#: What a course number in the state's records system may hold ("MS-HT-101", "2026.04/7").
+COURSE_NUMBER = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9 ._/-]{0,38}[A-Za-z0-9])?$")
+
+
 class CourseInfo(_Model):
     id: Identifier
     title: Text
-    credit_hours: float = Field(gt=0, le=40)
+    credit_hours: float = Field(default=DEFAULT_CREDIT_HOURS, gt=0, le=40)
     statute: Text
     contacts: dict[Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_]+$")], Contact] = Field(
         min_length=1
     )
+    #: The course's number in the state's training-records system (the records file's column);
+    #: absent until the state assigns one.
+    course_number: str | None = None
+    #: Months after which a completion is due again; absent: a completion never expires
+    #: (Miss. Code § 45-6-7 sets no interval).
+    refresher_months: int | None = None
+
+    @field_validator("course_number", mode="before")
+    @classmethod
+    def _course_number(cls, value: object) -> object:
+        if value is None:
+            return None
+        text = str(value).strip() if isinstance(value, (str, int)) else None
+        if text is None or not COURSE_NUMBER.fullmatch(text):
+            raise ValueError(
+                "must be 1 to 40 letters, digits, spaces, dots, slashes, hyphens or "
+                "underscores, starting and ending with a letter or digit"
+            )
+        return text
+
+    @field_validator("refresher_months", mode="before")
+    @classmethod
+    def _refresher_months(cls, value: object) -> object:
+        if value is None:
+            return None
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int)
+            or not 1 <= value <= MAX_REFRESHER_MONTHS
+        ):
+            raise ValueError(
+                f"must be a whole number of months from 1 to {MAX_REFRESHER_MONTHS}; leave it "
+                "out and completions never expire"
+            )
+        return value
 
 
 class Lesson(_Model):
@@ -283,6 +333,8 @@ def _validate_model(model: type[_Model], data: Any, rel: str, problems: list[Pro
                 message = "is required"
             elif error["type"] == "string_pattern_mismatch":
                 message = "must be lowercase letters, digits and single hyphens"
+            elif error["type"] == "value_error" and "error" in error.get("ctx", {}):
+                message = str(error["ctx"]["error"])
             problems.append(Problem(rel, _field_path(tuple(error["loc"])), message))
         return None
 

@@ -13,11 +13,19 @@ import codecs
 import csv
 import io
 import re
+from datetime import date
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 
+from training import refresher
+from training.dates import local_today
+
 MAX_ROSTER_BYTES = 5 * 1024 * 1024
 ROSTER_COLUMNS = ("badge_number", "name", "agency")
+#: The list of who has not completed: the roster's columns and why each officer is on it.
+OUTSTANDING_COLUMNS = (*ROSTER_COLUMNS, "status")
+NOT_COMPLETED = "Not completed"
 _MB = 1024 * 1024
 
 # Header spellings, compared after lower-casing and dropping everything but letters and
@@ -99,6 +107,54 @@ def missing_from(roster: pd.DataFrame, completions: pd.DataFrame) -> pd.DataFram
     by_badge = badges.isin(set(done_badges))
     done = by_pair.where(agencies != "", by_badge)
     return roster[~done.to_numpy(dtype=bool)].reset_index(drop=True)
+
+
+def outstanding(
+    roster: pd.DataFrame,
+    completions: pd.DataFrame,
+    zone: ZoneInfo,
+    refresher_months: int | None = None,
+    today: date | None = None,
+) -> pd.DataFrame:
+    """The roster rows that still need the course, in roster order, with a `status`: "Not
+    completed", or, when course.yaml sets `refresher_months`, "Due again since YYYY-MM-DD" for
+    an officer whose latest completion is that old. Officers are matched as in `missing_from`."""
+    badges = _fold(roster["badge_number"])
+    agencies = (
+        _fold(roster["agency"])
+        if "agency" in roster.columns
+        else pd.Series("", index=roster.index, dtype="string")
+    )
+    by_pair = refresher.latest_completed_at(
+        refresher.officer_keys(completions["badge_number"], completions["agency"]),
+        completions["completed_at"],
+    )
+    by_badge = refresher.latest_completed_at(
+        refresher.badge_keys(completions["badge_number"]), completions["completed_at"]
+    )
+    day_today = today if today is not None else local_today(zone)
+    keep: list[int] = []
+    statuses: list[str] = []
+    for i, (badge, agency) in enumerate(zip(badges, agencies, strict=True)):
+        latest = by_pair.get(f"{badge}\x1f{agency}") if agency else by_badge.get(str(badge))
+        if latest is None:
+            keep.append(i)
+            statuses.append(NOT_COMPLETED)
+            continue
+        day = refresher.day_of(latest, zone)
+        if (
+            refresher_months is not None
+            and day is not None
+            and refresher.is_due(day, refresher_months, day_today)
+        ):
+            keep.append(i)
+            statuses.append(refresher.status(day, refresher_months, day_today))
+    out = roster.iloc[keep].reset_index(drop=True)
+    if "agency" not in out.columns:
+        out["agency"] = pd.Series("", index=out.index, dtype="string")
+    out = out.loc[:, list(ROSTER_COLUMNS)]
+    out["status"] = pd.Series(statuses, index=out.index, dtype="string")
+    return out
 
 
 # --- reading ----------------------------------------------------------------------------------

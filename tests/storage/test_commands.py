@@ -58,6 +58,38 @@ def test_export_writes_the_completions_of_whichever_store_is_configured(
     assert "not YYYY-MM-DD" in capsys.readouterr().err
 
 
+def test_export_writes_the_records_file_and_the_certificates_and_xlsx_by_its_name(
+    configured: Store, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import zipfile
+
+    import openpyxl
+
+    configured.record_completion(
+        completion(1, badge_number="007", agency="Jackson Police Department")
+    )
+    configured.record_completion(completion(2, agency="Mississippi Highway Patrol"))
+    only_jackson = ["--agency", "Jackson Police Department"]
+    records = tmp_path / "records.csv"
+    assert main(["export", "--format", "records", "--out", str(records), *only_jackson]) == 0
+    assert "Wrote 1 training records" in capsys.readouterr().out
+    [row] = _exported(records)
+    assert row["badge_number"] == "007" and row["hours"] == "2.0"
+    assert row["completion_date"] == "2026-11-27"
+    workbook = tmp_path / "completions.xlsx"
+    assert main(["export", "--out", str(workbook)]) == 0
+    sheet = openpyxl.load_workbook(workbook).worksheets[0]
+    assert [c.value for c in sheet["D"]][1:] == ["007", "B00002"]
+    assert sheet["D2"].data_type == "s", "the badge is text: its zeros stay"
+    bundle = tmp_path / "certificates.zip"
+    assert main(["export", "--format", "certificates", "--out", str(bundle), *only_jackson]) == 0
+    assert "Wrote 1 certificates" in capsys.readouterr().out
+    with zipfile.ZipFile(bundle) as archive:
+        assert archive.namelist() == ["007-2026-11-27-ABCD-EFGH-JKLM-NPQR.pdf"]
+        assert archive.read(archive.namelist()[0]).startswith(b"%PDF-")
+    assert not list(tmp_path.glob(".*partial")), "no half-written file left behind"
+
+
 def test_verify_finds_a_code_on_either_store(
     configured: Store, capsys: pytest.CaptureFixture[str]
 ) -> None:

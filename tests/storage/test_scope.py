@@ -6,16 +6,24 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
 from datetime import date
 from zoneinfo import ZoneInfo
 
+import openpyxl
 import pytest
 
 from tests.factories import attempt, completion
 from training import auth, reports, roster
 from training.auth import ALL_AGENCIES, Scope
 from training.content import Course
-from training.exports import attempts_csv, completions_csv, export_completions
+from training.exports import (
+    attempts_file,
+    certificates_file,
+    completions_file,
+    export_query,
+    records_file,
+)
 from training.storage import CompletionQuery, Store
 
 HINDS = "Hinds County Sheriff's Office"
@@ -76,7 +84,7 @@ def records(store: Store, course: Course) -> Store:
 
 
 def q(scope: Scope, **filters: object) -> CompletionQuery:
-    return CompletionQuery(scope=scope, zone="America/Chicago", **filters)  # type: ignore[arg-type]
+    return CompletionQuery(scope=scope, zone="America/Chicago", **filters)
 
 
 def names(store: Store, query: CompletionQuery) -> list[str]:
@@ -169,17 +177,37 @@ def _csv_rows(data: bytes) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"), newline="")))
 
 
-def test_every_download_holds_only_the_scope(records: Store) -> None:
-    # As the console builds them: the filtered completions and the attempts, each from the store.
+def _cells(data: bytes) -> list[list[object]]:
+    sheet = openpyxl.load_workbook(io.BytesIO(data), read_only=True).active
+    assert sheet is not None
+    return [list(row) for row in sheet.iter_rows(min_row=2, values_only=True)]
+
+
+def test_every_download_holds_only_the_scope(records: Store, course: Course) -> None:
+    # As the console builds them: every file from the store, through the scoped query.
     crafted = q(ONLY_HINDS, agencies=(JACKSON,))
-    assert _csv_rows(completions_csv(records.query_completions(crafted).rows, CHICAGO)) == []
-    rows = _csv_rows(completions_csv(records.query_completions(q(ONLY_HINDS)).rows, CHICAGO))
+    assert _csv_rows(completions_file(records, crafted, CHICAGO, "csv")) == []
+    assert _cells(completions_file(records, crafted, CHICAGO, "xlsx")) == []
+    rows = _csv_rows(completions_file(records, q(ONLY_HINDS), CHICAGO, "csv"))
     assert {r["agency"] for r in rows} == {HINDS} and len(rows) == 2
-    attempts = _csv_rows(attempts_csv(records.read_attempts(ONLY_HINDS), CHICAGO))
+    sheet = _cells(completions_file(records, q(ONLY_HINDS), CHICAGO, "xlsx"))
+    assert len(sheet) == 2 and all(HINDS in row for row in sheet)
+    attempts = _csv_rows(attempts_file(records, ONLY_HINDS, CHICAGO, "csv"))
     assert {r["agency"] for r in attempts} == {HINDS} and len(attempts) == 2
-    exported = _csv_rows(export_completions(records, ONLY_HINDS, CHICAGO, agency=JACKSON))
-    assert exported == []
-    assert len(_csv_rows(export_completions(records, ALL_AGENCIES, CHICAGO))) == 5
+    assert len(_cells(attempts_file(records, ONLY_HINDS, CHICAGO, "xlsx"))) == 2
+    for fmt in ("csv", "xlsx"):
+        data = records_file(records, q(ONLY_HINDS), course.info, CHICAGO, fmt)
+        text = data.decode("utf-8-sig") if fmt == "csv" else repr(_cells(data))
+        assert "Hinds" in text and "Jackson" not in text and "Patrol" not in text
+    archive = certificates_file(records, crafted, course.info, CHICAGO, "http://localhost")
+    with zipfile.ZipFile(io.BytesIO(archive)) as zipped:
+        assert zipped.namelist() == []
+    exported = completions_file(
+        records, export_query(ONLY_HINDS, CHICAGO, JACKSON, None), CHICAGO, "csv"
+    )
+    assert _csv_rows(exported) == []
+    everyone = export_query(ALL_AGENCIES, CHICAGO, None, None)
+    assert len(_csv_rows(completions_file(records, everyone, CHICAGO, "csv"))) == 5
 
 
 def test_several_agencies_and_no_agency(records: Store) -> None:

@@ -9,10 +9,14 @@ hashed.
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import date
+from zoneinfo import ZoneInfo
+
 import pandas as pd
 import streamlit as st
 
-from training import reports
+from training import refresher, reports
 from training.auth import Scope
 from training.content import Course
 from training.storage import CompletionQuery, ConsoleView, Store
@@ -71,3 +75,41 @@ def page(book: Store, query: CompletionQuery, number: int, size: int) -> pd.Data
 def questions(book: Store, course: Course, scope: Scope) -> pd.DataFrame:
     """How often each question was answered correctly in the scope's attempts."""
     return question_analysis(book, course, id(book), book.version(), course.version, scope)
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _completions(
+    _book: Store, store_id: int, version: object, query: CompletionQuery
+) -> pd.DataFrame:
+    return _book.query_completions(query).rows
+
+
+def completions(book: Store, query: CompletionQuery) -> pd.DataFrame:
+    """Every completion the query selects (read once per query and change)."""
+    return _completions(book, id(book), book.version(), query)
+
+
+def _everyone(query: CompletionQuery) -> CompletionQuery:
+    # An officer's latest completion may lie outside the dates, versions or search shown:
+    # the filters go, and whatever else the query holds (the agencies it may see) stays.
+    return replace(query, search="", start=None, end=None, versions=())
+
+
+def officers_due(book: Store, query: CompletionQuery, months: int, today: date) -> int:
+    """How many officers in the selection are due again (refresher_months)."""
+    return refresher.officers_due(
+        completions(book, query),
+        completions(book, _everyone(query)),
+        months,
+        ZoneInfo(query.zone),
+        today,
+    )
+
+
+def statuses(
+    book: Store, query: CompletionQuery, rows: pd.DataFrame, months: int, today: date
+) -> pd.Series:
+    """The Status column for `rows` of the selection: due again, or completed again later."""
+    return refresher.console_status(
+        rows, completions(book, _everyone(query)), months, ZoneInfo(query.zone), today
+    )

@@ -8,16 +8,17 @@ signed-in account's scope, which the Store applies to what it reads.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from datetime import date
 
 import pandas as pd
 import streamlit as st
 
-from training import auth, roster
+from training import auth, exports, roster
 from training.auth import Scope
 from training.config import Settings
 from training.content import Course
-from training.exports import attempts_csv, completions_csv, safe_csv
+from training.dates import local_today
 from training.storage import CompletionQuery, Store
 from training.ui import console_data
 from training.ui.common import (
@@ -225,7 +226,9 @@ def _records_tab(course: Course, settings: Settings, scope: Scope) -> None:
     query = _filters(scope, *console_data.choices(book, scope), settings.timezone)
     shown = console_data.view(book, query, course.final.id, MAX_ROWS_SHOWN)
     totals = shown.summary
-    cols = st.columns(5)
+    months = course.info.refresher_months
+    today = local_today(settings.zone)
+    cols = st.columns(5 if months is None else 6)
     cols[0].metric("Completions", totals.completions)
     cols[1].metric("Officers", totals.officers)
     cols[2].metric("Agencies", totals.agencies)
@@ -239,6 +242,13 @@ def _records_tab(course: Course, settings: Settings, scope: Scope) -> None:
         "Attempts per completion",
         "—" if totals.attempts_per_completion is None else f"{totals.attempts_per_completion:.1f}",
     )
+    if months is not None:
+        cols[5].metric(
+            "Due again",
+            console_data.officers_due(book, query, months, today),
+            help=f"Officers shown whose latest completion is {months} months old or more "
+            "(refresher_months in course.yaml).",
+        )
     # Thousands of rows on screen help nobody and cost every click: a page at a time, read
     # from the store; the download has them all.
     on_screen = shown.rows
@@ -266,23 +276,10 @@ def _records_tab(course: Course, settings: Settings, scope: Scope) -> None:
             "Certificate code": on_screen["certificate_code"],
         }
     )
+    if months is not None:
+        view["Status"] = console_data.statuses(book, query, on_screen, months, today)
     st.dataframe(view, hide_index=True, width="stretch")
-    st.download_button(
-        "Download CSV",
-        data=lambda: completions_csv(book.query_completions(query).rows, settings.zone),
-        file_name=f"completions-{date.today():%Y%m%d}.csv",
-        mime="text/csv",
-        on_click="ignore",
-        key="download_completions",
-    )
-    st.download_button(
-        "Download attempts CSV",
-        data=lambda: attempts_csv(book.read_attempts(scope), settings.zone),
-        file_name=f"attempts-{date.today():%Y%m%d}.csv",
-        mime="text/csv",
-        on_click="ignore",
-        key="download_attempts",
-    )
+    _downloads(book, query, scope, course, settings, totals.completions)
     if totals.completions:
         # Vega-Lite specs written out: st.bar_chart builds an Altair chart and validates it
         # against the whole Vega-Lite schema on every click, about 10 ms of each filter change.
@@ -290,6 +287,117 @@ def _records_tab(course: Course, settings: Settings, scope: Scope) -> None:
         st.vega_lite_chart(shown.weekly, _bars("week_start", "temporal", "Week starting"))
         st.markdown("## Completions by agency")
         st.vega_lite_chart(shown.by_agency, _bars("agency", "nominal", "Agency", "-y"))
+
+
+def _download(
+    label: str, build: Callable[[], bytes], name: str, kind: str, key: str, today: date
+) -> None:
+    # Built only when clicked (a callable), and no rerun after it.
+    st.download_button(
+        label,
+        data=build,
+        file_name=f"{name}-{today:%Y%m%d}.{kind}",
+        mime=exports.MIME[kind],
+        on_click="ignore",
+        key=key,
+    )
+
+
+def _downloads(
+    book: Store,
+    query: CompletionQuery,
+    scope: Scope,
+    course: Course,
+    settings: Settings,
+    count: int,
+) -> None:
+    """Every download of the Completions tab, each built from the selection shown (`query`)."""
+    zone, today = settings.zone, local_today(settings.zone)
+    st.markdown("## Downloads")
+    st.markdown(
+        f"The {count:,} completion{'s' if count != 1 else ''} selected above (every page), "
+        "as CSV or as an Excel workbook."
+    )
+    with st.container(horizontal=True):
+        _download(
+            "Download CSV",
+            lambda: exports.completions_file(book, query, zone, "csv"),
+            "completions",
+            "csv",
+            "download_completions",
+            today,
+        )
+        _download(
+            "Download Excel (.xlsx)",
+            lambda: exports.completions_file(book, query, zone, "xlsx"),
+            "completions",
+            "xlsx",
+            "download_completions_xlsx",
+            today,
+        )
+    st.markdown(
+        "Every submitted quiz, passed or not, of every officer"
+        + ("." if scope.everything else " in your account's agencies.")
+    )
+    with st.container(horizontal=True):
+        _download(
+            "Download attempts CSV",
+            lambda: exports.attempts_file(book, scope, zone, "csv"),
+            "attempts",
+            "csv",
+            "download_attempts",
+            today,
+        )
+        _download(
+            "Download attempts Excel (.xlsx)",
+            lambda: exports.attempts_file(book, scope, zone, "xlsx"),
+            "attempts",
+            "xlsx",
+            "download_attempts_xlsx",
+            today,
+        )
+    number = course.info.course_number
+    st.markdown(
+        "The training-records file for the state's records system: one row per completion "
+        "selected, with the course title, "
+        + (f"course number {number}" if number else "course number")
+        + f" and {course.info.credit_hours:g} hours."
+        + (
+            ""
+            if number
+            else " No course number is set yet, so that column is empty: add "
+            "`course_number` to course.yaml."
+        )
+    )
+    with st.container(horizontal=True):
+        _download(
+            "Download records file CSV",
+            lambda: exports.records_file(book, query, course.info, zone, "csv"),
+            "training-records",
+            "csv",
+            "download_records",
+            today,
+        )
+        _download(
+            "Download records file Excel (.xlsx)",
+            lambda: exports.records_file(book, query, course.info, zone, "xlsx"),
+            "training-records",
+            "xlsx",
+            "download_records_xlsx",
+            today,
+        )
+    st.markdown(
+        "One PDF certificate per completion selected, in a ZIP file. Each certificate takes "
+        "a moment to draw: narrow the filters to the officers you need."
+    )
+    _download(
+        "Download certificates (ZIP)",
+        lambda: exports.certificates_file(book, query, course.info, zone, settings.public_url),
+        "certificates",
+        "zip",
+        "download_certificates",
+        today,
+    )
 
 
 def _bars(x: str, kind: str, title: str, sort: str | None = None) -> dict[str, object]:
@@ -306,10 +414,16 @@ def _bars(x: str, kind: str, title: str, sort: str | None = None) -> dict[str, o
     }
 
 
-def _roster_tab(settings: Settings, scope: Scope) -> None:
+def _roster_tab(course: Course, settings: Settings, scope: Scope) -> None:
+    months = course.info.refresher_months
+    due = (
+        ""
+        if months is None
+        else f", or whose latest completion is {months} months old or more (due again)"
+    )
     st.markdown(
         "Upload a roster (CSV with a badge column and a name column, and optionally an agency "
-        "column) to list who on it has not completed the course."
+        f"column) to list who on it has not completed the course{due}."
     )
     if not scope.everything:
         st.markdown(
@@ -325,17 +439,31 @@ def _roster_tab(settings: Settings, scope: Scope) -> None:
         # The message quotes the file's name and headings: shown as text, never as markup.
         st.error(escape_markdown(str(exc)), icon=":material/error:")
         return
-    missing = roster.missing_from(people, open_store_or_stop(settings).read_completions(scope))
-    st.metric("Not completed", f"{len(missing)} of {len(people)}")
+    book = open_store_or_stop(settings)
+    zone, today = settings.zone, local_today(settings.zone)
+    # The completions through the console's query path: what limits the console limits this.
+    done = console_data.completions(book, CompletionQuery(scope=scope, zone=settings.timezone))
+    missing = roster.outstanding(people, done, zone, months, today)
+    label = "Not completed" if months is None else "Not completed or due again"
+    st.metric(label, f"{len(missing)} of {len(people)}")
     st.dataframe(missing, hide_index=True, width="stretch")
-    st.download_button(
-        "Download the not-completed list",
-        data=lambda: safe_csv(missing),
-        file_name="not-completed.csv",
-        mime="text/csv",
-        on_click="ignore",
-        key="download_missing",
-    )
+    with st.container(horizontal=True):
+        _download(
+            "Download not-completed CSV",
+            lambda: exports.not_completed_file(missing, zone, "csv"),
+            "not-completed",
+            "csv",
+            "download_missing",
+            today,
+        )
+        _download(
+            "Download not-completed Excel (.xlsx)",
+            lambda: exports.not_completed_file(missing, zone, "xlsx"),
+            "not-completed",
+            "xlsx",
+            "download_missing_xlsx",
+            today,
+        )
 
 
 def _questions_tab(course: Course, settings: Settings, scope: Scope) -> None:
@@ -379,7 +507,7 @@ def render() -> None:
                 _records_tab(course, settings, scope)
         if missing.open:
             with missing:
-                _roster_tab(settings, scope)
+                _roster_tab(course, settings, scope)
         if questions.open:
             with questions:
                 _questions_tab(course, settings, scope)
