@@ -8,9 +8,12 @@ from __future__ import annotations
 import csv
 import io
 import re
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
+import openpyxl
+import pypdf
 import pytest
 from playwright.sync_api import Page, WebSocket, WebSocketRoute, expect
 from streamlit.proto.BackMsg_pb2 import BackMsg
@@ -90,11 +93,46 @@ def sign_in(page: Page, server: AppServer, account: tuple[str, str]) -> None:
     wait_idle(page)
 
 
-def download(page: Page, button: str) -> list[dict[str, str]]:
+def download_file(page: Page, button: str) -> tuple[str, bytes]:
     with page.expect_download() as done:
         page.get_by_role("button", name=button, exact=True).click()
-    raw = Path(done.value.path()).read_bytes()
+    return done.value.suggested_filename, Path(done.value.path()).read_bytes()
+
+
+def download(page: Page, button: str) -> list[dict[str, str]]:
+    _, raw = download_file(page, button)
     return list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
+
+
+def readable(name: str, data: bytes) -> str:
+    """Everything a person would read in a downloaded file: a CSV's text, a workbook's cells,
+    a ZIP's file names and the text of each certificate in it."""
+    if name.endswith(".xlsx"):
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
+        return " ".join(
+            str(value)
+            for sheet in book.worksheets
+            for row in sheet.iter_rows(values_only=True)
+            for value in row
+            if value is not None
+        )
+    if name.endswith(".zip"):
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            texts = [
+                page.extract_text()
+                for member in archive.namelist()
+                for page in pypdf.PdfReader(io.BytesIO(archive.read(member))).pages
+            ]
+            return " ".join([*archive.namelist(), *texts])
+    return data.decode("utf-8-sig")
+
+
+def every_download(page: Page) -> dict[str, str]:
+    """The readable text of each download button on the tab shown, by its label."""
+    buttons = page.locator('[data-testid="stDownloadButton"] button')
+    labels = [buttons.nth(i).inner_text().strip() for i in range(buttons.count())]
+    assert len(labels) >= 7, f"the console's downloads: {labels}"
+    return {label: readable(*download_file(page, label)) for label in labels}
 
 
 def listen(page: Page) -> list[str | bytes]:
@@ -153,6 +191,9 @@ def test_a_statewide_account_sees_every_agency_on_the_page_and_in_downloads(
     assert {r["agency"] for r in completions} == {HINDS, JACKSON}
     attempts = download(page, "Download attempts CSV")
     assert {r["agency"] for r in attempts} == {HINDS, JACKSON}
+    for label, text in every_download(page).items():
+        for badge, _, _ in INSIDE + OUTSIDE:
+            assert badge in text, f"{label}: {badge} missing"
 
 
 def test_a_one_agency_account_sees_and_receives_only_its_agency(
@@ -200,6 +241,10 @@ def test_a_one_agency_account_sees_and_receives_only_its_agency(
     assert {r["agency"] for r in completions} == {HINDS}
     attempts = download(page, "Download attempts CSV")
     assert {r["badge_number"] for r in attempts} == {b for b, _, _ in INSIDE}
+    for label, text in every_download(page).items():
+        assert INSIDE[0][0] in text, f"{label}: the account's own officer is in it"
+        for other in [*OUTSIDE_TEXT, JACKSON]:
+            assert other not in text, f"{label}: {other!r} is outside the account's scope"
     page.get_by_role("tab", name="Question analysis").click()
     expect(page.get_by_text("How often each question was drawn")).to_be_visible()
     wait_idle(page)
@@ -223,7 +268,13 @@ def test_a_one_agency_account_sees_and_receives_only_its_agency(
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(roster))
     expect(page.get_by_text("2 of 3")).to_be_visible()
     wait_idle(page)
-    missing = download(page, "Download the not-completed list")
+    missing = download(page, "Download not-completed CSV")
     assert [r["badge_number"] for r in missing] == [OUTSIDE[0][0], "NEW-1"]
-    assert set(missing[0]) == {"badge_number", "name", "agency"}, "the roster's columns only"
+    assert {"badge_number", "name", "agency"} <= set(missing[0])
+    outside = next(r for r in missing if r["badge_number"] == OUTSIDE[0][0])
+    assert set(outside.values()) <= {OUTSIDE[0][0], OUTSIDE[0][1], JACKSON, "Not completed"}, (
+        "the roster's own row and nothing from the other agency's records"
+    )
+    name, workbook = download_file(page, "Download not-completed Excel (.xlsx)")
+    assert readable(name, workbook).count(OUTSIDE[0][0]) == 1
     assert "ACCT-0002-CODE-0000" not in as_text(frames), "no certificate of the other agency"
