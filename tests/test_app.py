@@ -60,7 +60,7 @@ def test_other_agency_is_typed_and_checked(results_dir: Path, course: Course) ->
     assert other.label == "Agency name"
     other.input("<b>Task Force</b>")
     sign_in(at, agency=None)
-    assert any("“<” is not allowed" in e for e in errors(at))
+    assert any("“<” (less-than sign) is not allowed" in e for e in errors(at))
     at.text_input(key="agency_other").input("Gulf Coast Task Force")
     sign_in(at, agency=None)
     assert titles(at) == [course.lessons[0].title]
