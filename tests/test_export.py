@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import unicodedata
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -12,6 +13,7 @@ import pytest
 
 from tests.factories import attempt, completion
 from training.exports import attempts_csv, completions_csv, safe_csv
+from training.officers import clean_name
 from training.storage.csv_files import ATTEMPT_COLUMNS, COMPLETION_COLUMNS, Ledger
 
 CHICAGO = ZoneInfo("America/Chicago")
@@ -38,6 +40,25 @@ def test_accents_and_apostrophes_survive(tmp_path: Path) -> None:
     book.append_completion(completion(1, officer_name="Zoë O'Neil-Núñez"))
     rows = _rows(completions_csv(book.read_completions(), CHICAGO))
     assert rows[1][2] == "Zoë O'Neil-Núñez"
+
+
+def test_names_in_any_script_are_exported_as_signed_in(tmp_path: Path) -> None:
+    typed = [
+        unicodedata.normalize("NFD", "Nguyễn Thị Minh Khai"),
+        "山田 太郎",
+        "김민준",
+        "مُحَمَّد عَلِي",
+        "דוד כהן",
+        "क्\u200dष राम",
+        "สมชาย ใจดี",
+        "Omar محمد Ali",
+    ]
+    names = [clean_name(name) for name in typed]
+    book = Ledger(tmp_path)
+    for n, name in enumerate(names):
+        book.append_completion(completion(n, officer_name=name))
+    rows = _rows(completions_csv(book.read_completions(), CHICAGO))
+    assert [row[2] for row in rows[1:]] == names
 
 
 @pytest.mark.parametrize("hostile", HOSTILE)

@@ -16,13 +16,11 @@ from fpdf import FPDF
 from fpdf.enums import MethodReturnValue
 from fpdf.prefs import ViewerPreferences
 
-from training.certificates.fonts import FONTS_DIR, SANS, SERIF, add_base_fonts, use_for
+from training.certificates.fonts import SANS, SERIF, add_base_fonts, use_for
 from training.certificates.tagging import artifact, tagged
 from training.content import CourseInfo
 from training.dates import local_date, long_date, moment
 from training.record_types import CompletionRecord
-
-__all__ = ["FONTS_DIR", "SANS", "SERIF", "certificate_pdf", "new_pdf"]
 
 # --- the printed certificate ------------------------------------------------------------------
 #
