@@ -69,6 +69,8 @@ def fonts(data: bytes) -> list[FontRow]:
 def render(data: bytes, *, dpi: int = 40) -> tuple[int, str, list[Path]]:
     """pdftoppm's exit status, what it wrote to stderr, and the pages as PNG files (in a folder
     that lasts for the test run)."""
+    if shutil.which("pdftoppm") is None:
+        pytest.fail("pdftoppm is missing: run `make poppler` (Debian's poppler-utils)", False)
     out = Path(tempfile.mkdtemp(prefix="pdftoppm-"))
     (out / "document.pdf").write_bytes(data)
     done = subprocess.run(

@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import re
 import unicodedata
+from collections import Counter
 from functools import cache
 from zoneinfo import ZoneInfo
 
@@ -82,6 +83,32 @@ def test_pdftotext_reads_the_name_in_the_order_it_was_typed(key: str) -> None:
     # The name is its own line, between the words around it: right-to-left names come back
     # right to left (pdftotext reorders what the page shows left to right), shaped scripts
     # with every letter, nothing dropped or changed.
+    assert lines[lines.index("This certifies that") + 1] == name
+    assert "Hinds County Sheriff's Office" in lines
+
+
+@pytest.mark.parametrize("key", list(MARKS_APART))
+def test_pdftotext_finds_every_character_of_a_name_whose_marks_it_sets_apart(key: str) -> None:
+    name, _ = MARKS_APART[key]
+    on_page = Counter("".join(poppler.text_lines(certificate(name))))
+    wanted = Counter(name.replace(" ", ""))
+    assert not wanted - on_page, f"missing: {wanted - on_page}"
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        ("محمد عبد الله " * 7)[:80].strip(),
+        ("王秀英" * 27)[:80],
+        ("अनुराग शर्मा " * 7)[:80].strip(),
+    ],
+    ids=["arabic", "chinese", "devanagari"],
+)
+def test_an_eighty_character_name_in_any_script_stays_whole_on_its_line(name: str) -> None:
+    assert len(name) >= 79 and name_problem(name, "your full name") is None
+    data = certificate(name)
+    assert len(PdfReader(io.BytesIO(data)).pages) == 1
+    lines = poppler.text_lines(data)
     assert lines[lines.index("This certifies that") + 1] == name
     assert "Hinds County Sheriff's Office" in lines
 
