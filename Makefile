@@ -8,7 +8,7 @@ AXE := tests/browser/node_modules/axe-core/axe.min.js
 CHROMIUM ?= /usr/bin/chromium
 PORT ?= 8501
 
-.PHONY: run test lint chromium nginx postgresql ralph clean bench
+.PHONY: run test lint chromium nginx postgresql poppler ralph clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -72,6 +72,18 @@ nginx:
 ralph: $(TEST_STAMP)
 	$(BIN)/python -m tests.lrs
 
+# The certificate tests read the PDF as people's tools do: pdftotext, pdffonts, pdftoppm and
+# pdfinfo from Debian's poppler-utils.
+poppler:
+	@if ! command -v pdftotext >/dev/null || ! command -v pdffonts >/dev/null \
+		|| ! command -v pdftoppm >/dev/null || ! command -v pdfinfo >/dev/null; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			$(APT_INSTALL) poppler-utils; \
+		else \
+			echo "poppler-utils is missing: install it with 'sudo apt-get install poppler-utils'." >&2; exit 1; \
+		fi; \
+	fi
+
 $(AXE): tests/browser/package.json tests/browser/package-lock.json
 	npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error
 	touch $@
@@ -81,7 +93,7 @@ lint: $(TEST_STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-test: $(TEST_STAMP) chromium nginx postgresql ralph $(AXE) lint
+test: $(TEST_STAMP) chromium nginx postgresql poppler ralph $(AXE) lint
 	$(BIN)/python -m training validate
 	$(BIN)/python -m pytest
 

@@ -5,11 +5,14 @@ from __future__ import annotations
 import errno
 import re
 import time
+import unicodedata
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import filelock
 import pytest
 
+from tests import poppler
 from tests.apptest_helpers import (
     answer,
     button,
@@ -21,6 +24,7 @@ from tests.apptest_helpers import (
     walk_to_final,
     walk_to_first_check,
 )
+from training.certificates.pdf import certificate_pdf
 from training.content import Course
 from training.storage import csv_files as ledger_module
 from training.storage.csv_files import Ledger
@@ -60,7 +64,7 @@ def test_other_agency_is_typed_and_checked(results_dir: Path, course: Course) ->
     assert other.label == "Agency name"
     other.input("<b>Task Force</b>")
     sign_in(at, agency=None)
-    assert any("“<” is not allowed" in e for e in errors(at))
+    assert any("“<” (less-than sign) is not allowed" in e for e in errors(at))
     at.text_input(key="agency_other").input("Gulf Coast Task Force")
     sign_in(at, agency=None)
     assert titles(at) == [course.lessons[0].title]
@@ -364,3 +368,27 @@ def test_after_completing_the_certificate_is_offered_and_a_retake_keeps_it(
     assert "Training complete" in titles(returned)
     # One completion per officer and course version: the retake's certificate is the first one.
     assert len(Ledger(results_dir).read_completions()) == 1
+
+
+@pytest.mark.parametrize(
+    "typed", ["محمد عبد الله", unicodedata.normalize("NFD", "김민준"), "山田 太郎"]
+)
+def test_a_name_in_arabic_korean_or_japanese_signs_in_and_is_on_the_certificate(
+    results_dir: Path, course: Course, typed: str
+) -> None:
+    at = sign_in(open_app(), name=typed, badge="INTL-1")
+    name = unicodedata.normalize("NFC", typed)
+    assert not errors(at)
+    assert titles(at) == [course.lessons[0].title], "the course started"
+    assert at.session_state["progress"].name == name
+    walk_to_final(at, course)
+    answer(at, course.final, right=True)
+    click(at, "Submit answers")
+    assert "Training complete" in titles(at)
+    record = Ledger(results_dir).find_certificate(at.code[0].value)
+    assert record is not None and record.officer_name == name
+    # The bytes the "Download certificate" button sends (AppTest does not expose them).
+    pdf = certificate_pdf(record, course.info, ZoneInfo("America/Chicago"), "http://x")
+    lines = poppler.text_lines(pdf)
+    assert lines[lines.index("This certifies that") + 1] == name
+    assert all(font.embedded for font in poppler.fonts(pdf))

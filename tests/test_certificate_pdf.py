@@ -13,6 +13,7 @@ import pytest
 import segno
 from pypdf import PdfReader
 
+from training.certificates import fonts
 from training.certificates import pdf as certificates
 from training.certificates.pdf import (
     QR_BORDER,
@@ -216,13 +217,13 @@ def test_the_same_record_gives_the_same_bytes(course: Course) -> None:
 
 
 def test_fonts_are_the_vendored_dejavu_faces_embedded_in_the_pdf(course: Course) -> None:
-    # In the training package (certificates/pdf.py sits one level down).
-    assert certificates.FONTS_DIR.is_relative_to(Path(certificates.__file__).parents[1])
+    # In the training package (certificates/fonts.py sits one level down).
+    assert fonts.FONTS_DIR.is_relative_to(Path(fonts.__file__).parents[1])
     for filename in ("DejaVuSans.ttf", "DejaVuSerif-Bold.ttf", "LICENSE-DejaVu.txt"):
-        assert (certificates.FONTS_DIR / filename).is_file()
-    fonts = render(course).pages[0]["/Resources"]["/Font"]
-    names = {str(font.get_object()["/BaseFont"]) for font in fonts.values()}
-    assert names and all("DejaVu" in n for n in names)
-    for font in fonts.values():
+        assert (fonts.FONTS_DIR / filename).is_file()
+    used = render(course).pages[0]["/Resources"]["/Font"]
+    names = {str(font.get_object()["/BaseFont"]) for font in used.values()}
+    assert names and all("DejaVu" in n for n in names)  # a Latin name needs no other font
+    for font in used.values():
         descendant = font.get_object()["/DescendantFonts"][0].get_object()
         assert "/FontFile2" in descendant["/FontDescriptor"]  # embedded, not referenced

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import unicodedata
 from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -33,6 +34,7 @@ from training.exports import (
 )
 from training.exports.tables import RECORDS_COLUMNS
 from training.exports.xlsx import MAX_CELL_CHARS, REPLACEMENT, workbook
+from training.officers import clean_name
 from training.roster import outstanding, read_roster
 from training.storage import CompletionPage, CompletionQuery, Store
 from training.storage.csv import CsvStore
@@ -62,6 +64,25 @@ def test_accents_and_apostrophes_survive(tmp_path: Path) -> None:
     book.append_completion(completion(1, officer_name="Zoë O'Neil-Núñez"))
     rows = _rows(completions_csv(book.read_completions(), CHICAGO))
     assert rows[1][2] == "Zoë O'Neil-Núñez"
+
+
+def test_names_in_any_script_are_exported_as_signed_in(tmp_path: Path) -> None:
+    typed = [
+        unicodedata.normalize("NFD", "Nguyễn Thị Minh Khai"),
+        "山田 太郎",
+        "김민준",
+        "مُحَمَّد عَلِي",
+        "דוד כהן",
+        "क्\u200dष राम",
+        "สมชาย ใจดี",
+        "Omar محمد Ali",
+    ]
+    names = [clean_name(name) for name in typed]
+    book = Ledger(tmp_path)
+    for n, name in enumerate(names):
+        book.append_completion(completion(n, officer_name=name))
+    rows = _rows(completions_csv(book.read_completions(), CHICAGO))
+    assert [row[2] for row in rows[1:]] == names
 
 
 @pytest.mark.parametrize("hostile", HOSTILE)
@@ -287,9 +308,9 @@ class Recording:
         self.queries.append(query)
         return self.store.query_completions(query, offset, limit)
 
-    def read_completions(self) -> pd.DataFrame:
+    def read_completions(self, scope: Scope) -> pd.DataFrame:
         self.other_reads.append("read_completions")
-        return self.store.read_completions()
+        return self.store.read_completions(scope)
 
     def __getattr__(self, name: str) -> object:
         return getattr(self.store, name)

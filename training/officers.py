@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-from training.certificates.pdf import first_unprintable
+from training.certificates.fonts import Role
+from training.names import NAME_MAX as NAME_MAX  # the sign-in box's limit, with its rule
+from training.names import name_problem, normalize
 
 OTHER_AGENCY = "Other (not listed)"
-NAME_MIN, NAME_MAX = 2, 80
 BADGE_MAX = 20
-_APOSTROPHES = "'\u2019\u02bc"  # straight, typographic and modifier-letter
 _BADGE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]*)$")
 
 
@@ -40,57 +39,17 @@ def agencies() -> tuple[str, ...]:
     return tuple(line.strip() for line in text.splitlines() if line.strip())
 
 
-# Letters by Unicode's account that show as nothing at all.
-_INVISIBLE_LETTERS = frozenset("\u115f\u1160\u3164\uffa0")
-
-
-def _describe(ch: str) -> str:
-    """The character named so the officer can find it, even when it cannot be seen."""
-    category = unicodedata.category(ch)
-    if category.startswith("C") or category in ("Zl", "Zp"):
-        return "a hidden or control character"
-    visible = ch.isprintable() and not ch.isspace() and not category.startswith("M")
-    if (visible and ch not in _INVISIBLE_LETTERS and category != "So") or ch in "<>()[]{}":
-        return f"“{ch}”"
-    name = unicodedata.name(ch, "").lower()
-    return f"the invisible character “{name}”" if name else "an invisible character"
-
-
-def _personal_text(raw: str, what: str) -> str:
-    """The rule shared by names and typed agency names."""
-    # Only plain spaces are tidied; a tab, line break or invisible character is refused below.
-    value = re.sub(" {2,}", " ", unicodedata.normalize("NFC", raw or "").strip(" "))
-    if not value:
-        raise FieldError(f"Enter {what}.")
-    for i, ch in enumerate(value):
-        category = unicodedata.category(ch)
-        if category.startswith("L") and ch not in _INVISIBLE_LETTERS:
-            continue
-        if category.startswith("M") and i > 0 and value[i - 1] not in " " + _APOSTROPHES + "-.":
-            continue  # an accent written as a separate mark after its letter
-        if ch in " -." or ch in _APOSTROPHES:
-            continue
-        raise FieldError(
-            "Use letters, spaces, apostrophes, hyphens and periods only; "
-            f"{_describe(ch)} is not allowed."
-        )
-    if not unicodedata.category(value[0]).startswith("L"):
-        raise FieldError(f"Start {what} with a letter.")
-    if len(value) < NAME_MIN:
-        raise FieldError(f"Enter {what} (at least {NAME_MIN} characters).")
-    if len(value) > NAME_MAX:
-        raise FieldError(f"Shorten {what} to {NAME_MAX} characters or fewer (it has {len(value)}).")
-    unprintable = first_unprintable(value)
-    if unprintable is not None:
-        raise FieldError(
-            f"The certificate cannot print {_describe(unprintable)}. Type {what} in the Latin, "
-            "Greek or Cyrillic alphabet, as on your ID card."
-        )
+def _personal_text(raw: str, what: str, role: Role) -> str:
+    """The rule shared by names and typed agency names (training/names.py)."""
+    value = normalize(raw)
+    problem = name_problem(value, what, role)
+    if problem is not None:
+        raise FieldError(problem)
     return value
 
 
 def clean_name(raw: str) -> str:
-    return _personal_text(raw, "your full name")
+    return _personal_text(raw, "your full name", "serif")
 
 
 def clean_badge(raw: str) -> str:
@@ -108,7 +67,7 @@ def clean_agency(choice: str | None, other: str = "") -> str:
     if not choice:
         raise FieldError("Choose your agency (type to search the list).")
     if choice == OTHER_AGENCY:
-        return _personal_text(other, "your agency's name")
+        return _personal_text(other, "your agency's name", "sans")
     if choice not in agencies():
         raise FieldError("Choose your agency from the list, or choose “Other (not listed)”.")
     return choice

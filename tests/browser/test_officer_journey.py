@@ -270,6 +270,17 @@ def test_sign_in_refuses_a_formula_as_name(page: Page, app_server: AppServer):
     assert "resume=" not in page.url
 
 
+@pytest.mark.parametrize("name", ["محمد عبد الله", "王秀英"])
+def test_a_name_in_arabic_or_chinese_signs_in_and_is_shown_as_typed(
+    page: Page, app_server: AppServer, name: str
+):
+    sign_in(page, app_server, name, unique_badge())
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    expect(sidebar.get_by_text("Your progress")).to_be_visible()
+    expect(sidebar.locator("strong").filter(has_text=name)).to_have_text(name)
+    expect(page.locator('[data-testid="stAlert"]')).to_have_count(0)
+
+
 def test_new_officer_completes_the_course(page: Page, app_server: AppServer, course: Course):
     badge = unique_badge()
     open_sign_in(page, app_server)

@@ -7,6 +7,7 @@ import io
 import os
 import subprocess
 import sys
+import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 
@@ -20,7 +21,7 @@ from training import certificates
 from training.__main__ import main
 from training.auth import ALL_AGENCIES
 from training.config import ConfigError, load_settings, secret_key
-from training.officers import Officer
+from training.officers import Officer, clean_name
 from training.progress import Progress
 from training.storage import Store, close_stores
 from training.storage.csv import CsvStore
@@ -88,6 +89,32 @@ def test_export_writes_the_records_file_and_the_certificates_and_xlsx_by_its_nam
         assert archive.namelist() == ["007-2026-11-27-ABCD-EFGH-JKLM-NPQR.pdf"]
         assert archive.read(archive.namelist()[0]).startswith(b"%PDF-")
     assert not list(tmp_path.glob(".*partial")), "no half-written file left behind"
+
+
+def test_export_gives_names_in_any_script_exactly_as_signed_in(
+    configured: Store, tmp_path: Path
+) -> None:
+    names = [
+        clean_name(typed)
+        for typed in (
+            unicodedata.normalize("NFD", "Nguyễn Thị Minh Khai"),
+            "王秀英",
+            "김민준",
+            "محمد عبد الله",
+            "דוד כהן",
+            "अनुराग शर्मा",
+            "สมชาย ใจดี",
+            "Layla Hassan ليلى حسن",
+        )
+    ]
+    for n, name in enumerate(names):
+        configured.record_completion(completion(n, officer_name=name, agency="شرطة جامعة"))
+    out = tmp_path / "out.csv"
+    assert main(["export", "--out", str(out)]) == 0
+    rows = _exported(out)
+    assert [r["officer_name"] for r in rows] == names
+    assert {r["agency"] for r in rows} == {"شرطة جامعة"}
+    assert all(unicodedata.is_normalized("NFC", r["officer_name"]) for r in rows)
 
 
 def test_verify_finds_a_code_on_either_store(

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import threading
+import unicodedata
 from dataclasses import replace
 from datetime import date
 
 from tests.factories import attempt, completion
 from training.auth import ALL_AGENCIES
-from training.officers import Officer
+from training.officers import Officer, clean_name
 from training.progress import Progress
 from training.storage import CompletionQuery, Store
 
@@ -269,3 +270,45 @@ def test_search_and_officer_counts_fold_any_script_as_the_app_does(store: Store)
         CompletionQuery(scope=ALL_AGENCIES, search="strauss"), "final", limit=10
     )
     assert (named.summary.officers, named.summary.final_attempts) == (1, 2)
+
+
+#: Names as an officer might type them (some in decomposed form, as some keyboards send them),
+#: each in a different script.
+TYPED_NAMES = [
+    unicodedata.normalize("NFD", "Nguyễn Thị Minh Khai"),
+    "王秀英",
+    "山田 太郎",
+    unicodedata.normalize("NFD", "김민준"),
+    "محمد عبد الله",
+    "مُحَمَّد عَلِي",
+    "דוד כהן",
+    "अनुराग शर्मा",
+    "क्\u200dष राम",
+    "สมชาย ใจดี",
+    "Αλέξανδρος Παπαδόπουλος",
+    "Владимир Петров",
+    "Zoë O’Neil-Núñez",
+    "Layla Hassan ليلى حسن",
+    "نیک\u200cنام",
+]
+
+
+def test_names_in_any_script_are_kept_as_signed_in_and_found(store: Store, course) -> None:  # type: ignore[no-untyped-def]
+    """What sign-in keeps (NFC, nothing dropped) is what the store gives back, to the
+    character, in records and saved places, and what the console's search finds."""
+    names = [clean_name(typed) for typed in TYPED_NAMES]
+    assert all(unicodedata.is_normalized("NFC", name) for name in names)
+    for n, name in enumerate(names):
+        store.record_completion(completion(n, officer_name=name, badge_number=f"N{n}"))
+        officer = Officer(name, f"N{n}", "Mississippi Highway Patrol")
+        token = store.progress_token(officer)
+        store.save_progress(token, Progress.start(officer, course))
+        saved = store.load_progress(token)
+        assert saved is not None and saved.name == name
+    table = store.read_completions(ALL_AGENCIES)
+    kept = dict(zip(table["record_id"], table["officer_name"], strict=True))
+    assert kept == {f"rec-{n}": name for n, name in enumerate(names)}
+    for n, name in enumerate(names):
+        found = store.query_completions(CompletionQuery(scope=ALL_AGENCIES, search=name))
+        assert list(found.rows["record_id"]) == [f"rec-{n}"], name
+        assert list(found.rows["officer_name"]) == [name]

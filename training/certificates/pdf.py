@@ -1,22 +1,23 @@
 """The printed certificate (`certificate_pdf`): one landscape Letter page with a QR code that
-leads to the verify page, set in the DejaVu fonts vendored in training/data/fonts; and the
-drawing helpers the Who to call card shares.
+leads to the verify page, tagged for screen readers, its words set in the DejaVu fonts and the
+officer's name in the font made for its script (training/certificates/fonts.py); and the drawing
+helpers the Who to call card shares.
 """
 
 from __future__ import annotations
 
 import io
-import unicodedata
 from datetime import UTC, date
-from functools import lru_cache
-from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo
 
 import segno
 from fpdf import FPDF
 from fpdf.enums import MethodReturnValue
+from fpdf.prefs import ViewerPreferences
 
+from training.certificates.fonts import SANS, SERIF, add_base_fonts, use_for
+from training.certificates.tagging import artifact, tagged
 from training.content import CourseInfo
 from training.dates import local_date, long_date, moment
 from training.record_types import CompletionRecord
@@ -26,16 +27,6 @@ from training.record_types import CompletionRecord
 # One landscape Letter page drawn with fpdf2 in points (792 x 612). Every element is placed at a
 # fixed position and automatic page breaks are off, so nothing an officer typed can push the
 # certificate onto a second page: long names and agencies shrink to fit their line instead.
-
-FONTS_DIR = Path(__file__).resolve().parent.parent / "data" / "fonts"
-SANS = "DejaVuSans"
-SERIF = "DejaVuSerif"
-_FONT_FILES = {
-    (SANS, ""): "DejaVuSans.ttf",
-    (SANS, "B"): "DejaVuSans-Bold.ttf",
-    (SERIF, ""): "DejaVuSerif.ttf",
-    (SERIF, "B"): "DejaVuSerif-Bold.ttf",
-}
 
 Color = tuple[int, int, int]
 NAVY: Color = (22, 45, 84)
@@ -77,8 +68,7 @@ def qr_png(data: str) -> bytes:
 def new_pdf(orientation: Literal["portrait", "landscape"]) -> FPDF:
     """A Letter document in points with the vendored DejaVu fonts and no automatic page breaks."""
     pdf = FPDF(orientation=orientation, unit="pt", format="letter")
-    for (family, style), filename in _FONT_FILES.items():
-        pdf.add_font(family, style, FONTS_DIR / filename)
+    add_base_fonts(pdf)
     pdf.set_auto_page_break(False)
     pdf.set_margin(0)
     pdf.set_lang("en-US")
@@ -186,109 +176,138 @@ def certificate_pdf(
     day = local_date(record.completed_at, zone)
     url = verify_url(public_url, record.certificate_code)
     pdf = new_pdf("landscape")
+    # HarfBuzz shapes every run (Arabic joining, Devanagari conjuncts, Thai marks), and fpdf2 puts
+    # right-to-left runs in visual order. The page is an English document, so a name that mixes
+    # scripts reads left to right as a whole, its right-to-left words each right to left.
+    # Ligatures ("liga") stay off: a ligature glyph stands for several letters, and PDF readers
+    # give those back in the wrong order in right-to-left text (the name "عبد الله" among them).
+    pdf.set_text_shaping(True, features={"liga": False}, direction="ltr")
     pdf.set_title(f"Certificate of Completion — {record.officer_name}")
     pdf.set_subject(f"{course.title} ({hours_text(course.credit_hours)})")
     pdf.set_keywords(f"certificate {record.certificate_code}")
+    pdf.viewer_preferences = ViewerPreferences(display_doc_title=True)
     # The completion time, not the time of printing: the same record gives the same bytes.
     pdf.set_creation_date(moment(record.completed_at).astimezone(UTC))
     pdf.add_page()
-    _frame(pdf)
+    with artifact(pdf):
+        _frame(pdf)
 
     text_width = pdf.w - 2 * 96
     name_width = pdf.w - 2 * NAME_INSET
-    centered(
-        pdf,
-        "HUMAN TRAFFICKING TRAINING",
-        62,
-        family=SANS,
-        style="B",
-        size=9,
-        color=GOLD,
-        spacing=2.5,
-    )
-    centered(pdf, "Certificate of Completion", 80, family=SERIF, style="B", size=38, color=NAVY)
-    _ornament(pdf, 139, 120)
-    centered(pdf, "This certifies that", 156, family=SANS, size=12, color=MUTED)
+    with tagged(pdf, "P"):
+        centered(
+            pdf,
+            "HUMAN TRAFFICKING TRAINING",
+            62,
+            family=SANS,
+            style="B",
+            size=9,
+            color=GOLD,
+            spacing=2.5,
+        )
+    with tagged(pdf, "H1"):
+        centered(pdf, "Certificate of Completion", 80, family=SERIF, style="B", size=38, color=NAVY)
+    with artifact(pdf):
+        _ornament(pdf, 139, 120)
+    with tagged(pdf, "P"):
+        centered(pdf, "This certifies that", 156, family=SANS, size=12, color=MUTED)
 
     # The name's line keeps its height whatever the size, so a long name does not pull the rest
     # of the page up: it shrinks to fit the width and sits in the middle of its line.
+    name = record.officer_name
+    name_family = use_for(pdf, name, "serif")
     name_box = 32 * 1.25
-    size = fit_size(pdf, record.officer_name, SERIF, "B", 32, name_width)
-    centered(
-        pdf,
-        record.officer_name,
-        176 + (name_box - size * 1.25) / 2,
-        family=SERIF,
-        style="B",
-        size=size,
-        color=INK,
-        width=name_width,
-    )
+    size = fit_size(pdf, name, name_family, "B", 32, name_width)
+    with tagged(pdf, "P", actual_text=name):
+        centered(
+            pdf,
+            name,
+            176 + (name_box - size * 1.25) / 2,
+            family=name_family,
+            style="B",
+            size=size,
+            color=INK,
+            width=name_width,
+        )
     name_bottom = 176 + name_box + 6
-    half_rule = min(max(230, pdf.get_string_width(record.officer_name) / 2 + 24), name_width / 2)
-    _rule(pdf, pdf.w / 2 - half_rule, pdf.w / 2 + half_rule, name_bottom, GOLD, 0.8)
+    half_rule = min(max(230, pdf.get_string_width(name) / 2 + 24), name_width / 2)
+    with artifact(pdf):
+        _rule(pdf, pdf.w / 2 - half_rule, pdf.w / 2 + half_rule, name_bottom, GOLD, 0.8)
 
-    centered(
-        pdf,
-        record.agency,
-        name_bottom + 10,
-        family=SANS,
-        style="B",
-        size=13,
-        color=INK,
-        width=text_width,
-    )
-    centered(
-        pdf,
-        f"Badge or officer ID: {record.badge_number}",
-        name_bottom + 29,
-        family=SANS,
-        size=11,
-        color=MUTED,
-        width=text_width,
-    )
+    with tagged(pdf, "P", actual_text=record.agency):
+        centered(
+            pdf,
+            record.agency,
+            name_bottom + 10,
+            family=use_for(pdf, record.agency, "sans"),
+            style="B",
+            size=13,
+            color=INK,
+            width=text_width,
+        )
+    with tagged(pdf, "P"):
+        centered(
+            pdf,
+            f"Badge or officer ID: {record.badge_number}",
+            name_bottom + 29,
+            family=SANS,
+            size=11,
+            color=MUTED,
+            width=text_width,
+        )
 
     y = name_bottom + 62
-    centered(pdf, "has successfully completed the course", y, family=SANS, size=12, color=MUTED)
+    with tagged(pdf, "P"):
+        centered(pdf, "has successfully completed the course", y, family=SANS, size=12, color=MUTED)
     title_size, lines = _wrapped_lines(pdf, course.title, SERIF, "B", 19, text_width, 2)
     y += 22
-    for line in lines:
+    with tagged(pdf, "P", actual_text=course.title):
+        for line in lines:
+            centered(
+                pdf, line, y, family=SERIF, style="B", size=title_size, color=NAVY, width=text_width
+            )
+            y += title_size * 1.3
+    with tagged(pdf, "P"):
         centered(
-            pdf, line, y, family=SERIF, style="B", size=title_size, color=NAVY, width=text_width
+            pdf,
+            statute_line(course.statute),
+            y + 8,
+            family=SANS,
+            size=11,
+            color=INK,
+            width=text_width,
         )
-        y += title_size * 1.3
-    centered(
-        pdf, statute_line(course.statute), y + 8, family=SANS, size=11, color=INK, width=text_width
-    )
-    centered(
-        pdf,
-        f"Final assessment score: {record.score_percent}%",
-        y + 26,
-        family=SANS,
-        size=11,
-        color=INK,
-        width=text_width,
-    )
+    with tagged(pdf, "P"):
+        centered(
+            pdf,
+            f"Final assessment score: {record.score_percent}%",
+            y + 26,
+            family=SANS,
+            size=11,
+            color=INK,
+            width=text_width,
+        )
 
     _bottom(pdf, record, course, day, url)
     return bytes(pdf.output())
 
 
 def _labelled(pdf: FPDF, x: float, y: float, width: float, label: str, value: str) -> None:
-    """A small gold caps label over a value, centred in a column."""
-    centered(
-        pdf,
-        label.upper(),
-        y,
-        family=SANS,
-        style="B",
-        size=7.5,
-        color=GOLD,
-        x=x,
-        width=width,
-        spacing=1.2,
-    )
-    centered(pdf, value, y + 13, family=SERIF, style="B", size=13, color=INK, x=x, width=width)
+    """A small gold caps label over a value, centred in a column: read as one paragraph."""
+    with tagged(pdf, "P", actual_text=f"{label}: {value}"):
+        centered(
+            pdf,
+            label.upper(),
+            y,
+            family=SANS,
+            style="B",
+            size=7.5,
+            color=GOLD,
+            x=x,
+            width=width,
+            spacing=1.2,
+        )
+        centered(pdf, value, y + 13, family=SERIF, style="B", size=13, color=INK, x=x, width=width)
 
 
 def _bottom(pdf: FPDF, record: CompletionRecord, course: CourseInfo, day: date, url: str) -> None:
@@ -302,43 +321,22 @@ def _bottom(pdf: FPDF, record: CompletionRecord, course: CourseInfo, day: date, 
     qr_y = 440.0
     top = qr_y + quiet + 14
     left, right = 72.0, qr_x - 20
-    _rule(pdf, left, right, top - 12, GOLD, 0.6)
+    with artifact(pdf):
+        _rule(pdf, left, right, top - 12, GOLD, 0.6)
     column = (right - left) / 3
     _labelled(pdf, left, top, column, "Date completed", long_date(day))
     _labelled(pdf, left + column, top, column, "Credit", hours_text(course.credit_hours))
     _labelled(pdf, left + 2 * column, top, column, "Certificate code", record.certificate_code)
     pdf.image(io.BytesIO(png), x=qr_x, y=qr_y, w=qr_size, h=qr_size, alt_text=f"QR code: {url}")
-    centered(
-        pdf,
-        f"Verify at {url}",
-        qr_y + qr_size - quiet + 5,
-        family=SANS,
-        size=8,
-        color=MUTED,
-        x=left,
-        width=qr_right - left,
-        align="R",
-    )
-
-
-@lru_cache(maxsize=1)
-def _printable_characters() -> frozenset[str]:
-    """Characters every certificate font can draw (names print in serif, agencies in sans)."""
-    from fontTools.ttLib import TTFont  # fpdf2's own dependency; loaded only when needed
-
-    covered: set[str] | None = None
-    for filename in _FONT_FILES.values():
-        font = TTFont(FONTS_DIR / filename, lazy=True)
-        chars = {chr(code) for code in font.getBestCmap()}
-        covered = chars if covered is None else covered & chars
-    return frozenset(covered or ())
-
-
-def first_unprintable(text: str) -> str | None:
-    """The first character the certificate could not print as typed, if any: one missing from
-    the fonts, or one of a right-to-left script (printed without shaping it would be wrong)."""
-    printable = _printable_characters()
-    for ch in text:
-        if ch not in printable or unicodedata.bidirectional(ch) in ("R", "AL"):
-            return ch
-    return None
+    with tagged(pdf, "P"):
+        centered(
+            pdf,
+            f"Verify at {url}",
+            qr_y + qr_size - quiet + 5,
+            family=SANS,
+            size=8,
+            color=MUTED,
+            x=left,
+            width=qr_right - left,
+            align="R",
+        )
