@@ -12,12 +12,13 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from training import auth, roster
+from training import auth, page_titles, roster
 from training.config import Settings
 from training.content import Course
 from training.exports import attempts_csv, completions_csv, safe_csv
 from training.storage import CompletionQuery, Store
 from training.ui import console_data
+from training.ui.accessibility import page_title, start_at_top
 from training.ui.common import (
     client_id,
     course_or_stop,
@@ -29,6 +30,8 @@ from training.ui.common import (
 SIGNED_IN = "coordinator_signed_in_at"
 MAX_ROWS_SHOWN = 2_000
 LAST_SEEN = "coordinator_last_seen"
+#: The console's tabs, also named in the page's title.
+TABS = ("Completions", "Who has not completed", "Question analysis")
 #: Shown instead of an error page while the store cannot be read (the database is away).
 RECORDS_AWAY = "The records cannot be reached right now. Wait a minute and reload the page."
 
@@ -310,18 +313,21 @@ def render() -> None:
         if idle > auth.IDLE_TIMEOUT_SECONDS:
             _sign_out("You were signed out after 30 minutes without activity.")
     if not _is_signed_in(settings):
+        page_title(page_titles.coordinator())
         _sign_in_form(settings)
+        start_at_top("coordinator:sign-in")
         return
     st.session_state[LAST_SEEN] = time.time()
     _idle_watch()
     st.button("Sign out", key="coordinator_sign_out", on_click=_sign_out)
     # Only the open tab runs: question analysis over every attempt is not worth computing
     # for a Coordinator who came to see completions.
-    records, missing, questions = st.tabs(
-        ["Completions", "Who has not completed", "Question analysis"],
-        key="coordinator_tab",
-        on_change="rerun",
-    )
+    tabs = st.tabs(list(TABS), key="coordinator_tab", on_change="rerun")
+    records, missing, questions = tabs
+    shown = [name for name, tab in zip(TABS, tabs, strict=True) if tab.open]
+    page_title(page_titles.coordinator(shown[0] if shown else TABS[0]))
+    # Not on a change of tab: focus stays on the tab, where the arrow keys choose the next.
+    start_at_top("coordinator:console")
     try:
         if records.open:
             with records:
