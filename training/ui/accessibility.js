@@ -26,14 +26,41 @@ window.__trainingStep = __STEP__;
     };
     new MutationObserver(mend).observe(document.body, { childList: true, subtree: true });
     mend();
+    /* Once a file is chosen, the button that opened the file chooser is gone (the file and an
+       "Add files" button take its place) and focus with it: focus goes to "Add files", not
+       back to the top of the page. */
+    document.addEventListener("change", (event) => {
+      const uploader = event.target instanceof HTMLInputElement && event.target.type === "file"
+        && event.target.closest('[data-testid="stFileUploader"]');
+      if (!uploader) return;
+      let tries = 0;
+      const refocus = () => {
+        const next = uploader.querySelector('[data-testid="stBaseButton-borderlessIcon"]');
+        if (next) next.focus();
+        else if (++tries < 40) setTimeout(refocus, 50);
+      };
+      setTimeout(refocus, 50);
+    }, true);
   }
-  /* A new step starts at its top, with focus on its heading, which a screen reader reads. */
-  const main = document.querySelector('[data-testid="stMain"]');
-  window.scrollTo(0, 0);
-  if (main) main.scrollTo(0, 0);
-  const heading = document.querySelector('[data-testid="stMain"] h1');
-  if (heading) {
-    heading.setAttribute("tabindex", "-1");
-    heading.focus({ preventScroll: true });
-  }
+  /* A new step starts at its top, with focus on its heading, which a screen reader reads.
+     This script runs while the rest of the step may still be arriving, beside the last
+     step's elements (marked stale): it waits for the run to end (at most 5 s), then focuses
+     the new heading. */
+  const start = (waited) => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    if (app && app.getAttribute("data-test-script-state") === "running" && waited < 5000) {
+      setTimeout(() => start(waited + 50), 50);
+      return;
+    }
+    const main = document.querySelector('[data-testid="stMain"]');
+    window.scrollTo(0, 0);
+    if (main) main.scrollTo(0, 0);
+    const heading = [...document.querySelectorAll('[data-testid="stMain"] h1')]
+      .find((h1) => !h1.closest('[data-stale="true"]'));
+    if (heading) {
+      heading.setAttribute("tabindex", "-1");
+      heading.focus({ preventScroll: true });
+    }
+  };
+  start(0);
 })();
