@@ -137,9 +137,7 @@ def start_app(env: dict[str, str], logs: Path, port: int | None = None) -> subpr
 stop_app = _stop
 
 
-@pytest.fixture(scope="session")
-def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
-    """`streamlit run app.py` on a free port, with its own empty results directory."""
+def _serve(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
     results_dir = tmp_path_factory.mktemp("results")
     logs = tmp_path_factory.mktemp("streamlit-logs")
     port = _free_port()
@@ -157,6 +155,19 @@ def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
         yield AppServer(url, results_dir)
     finally:
         _stop(process)
+
+
+@pytest.fixture(scope="session")
+def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
+    """`streamlit run app.py` on a free port, with its own empty results directory."""
+    yield from _serve(tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def own_app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
+    """Like app_server, for one test module alone: the records its tests add (completions
+    the console lists) are not seen by other modules' tests."""
+    yield from _serve(tmp_path_factory)
 
 
 @pytest.fixture(scope="session")

@@ -46,6 +46,13 @@ def course() -> Course:
 
 
 @pytest.fixture(scope="module")
+def app_server(own_app_server: AppServer) -> AppServer:
+    """A server of this module's own: the completions its tests add would push other modules'
+    records out of the console's first screen."""
+    return own_app_server
+
+
+@pytest.fixture(scope="module")
 def records(app_server: AppServer) -> None:
     """Completions for the console to show, filter and chart."""
     book = Ledger(app_server.results_dir)

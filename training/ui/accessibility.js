@@ -1,5 +1,5 @@
-/* Sent by training/ui/accessibility.py when the user reaches a new step or page; __STEP__ is
-   replaced by the step's name. */
+/* Sent by training/ui/accessibility.py when the user reaches a new step or page; __STEP__ and
+   __HEADING__ are replaced by the step's name and the text of its heading (h1). */
 window.__trainingStep = __STEP__;
 (() => {
   if (!window.__trainingKeyboard) {
@@ -43,23 +43,24 @@ window.__trainingStep = __STEP__;
     }, true);
   }
   /* A new step starts at its top, with focus on its heading, which a screen reader reads.
-     This script runs while the rest of the step may still be arriving, beside the last
-     step's elements (marked stale): it waits for the run to end (at most 5 s), then focuses
-     the new heading. */
+     This script can run before the step's heading is drawn, while the last step's is still
+     on the page: it waits (at most 5 s) for the heading named __HEADING__. */
+  const wanted = __HEADING__;
   const start = (waited) => {
-    const app = document.querySelector('[data-testid="stApp"]');
-    if (app && app.getAttribute("data-test-script-state") === "running" && waited < 5000) {
+    const headings = [...document.querySelectorAll('[data-testid="stMain"] h1')]
+      .filter((h1) => !h1.closest('[data-stale="true"]'));
+    const heading = headings.find((h1) => h1.innerText.replace(/\s+/g, " ").trim() === wanted);
+    if (!heading && waited < 5000) {
       setTimeout(() => start(waited + 50), 50);
       return;
     }
     const main = document.querySelector('[data-testid="stMain"]');
     window.scrollTo(0, 0);
     if (main) main.scrollTo(0, 0);
-    const heading = [...document.querySelectorAll('[data-testid="stMain"] h1')]
-      .find((h1) => !h1.closest('[data-stale="true"]'));
-    if (heading) {
-      heading.setAttribute("tabindex", "-1");
-      heading.focus({ preventScroll: true });
+    const target = heading || headings[0];
+    if (target) {
+      target.setAttribute("tabindex", "-1");
+      target.focus({ preventScroll: true });
     }
   };
   start(0);

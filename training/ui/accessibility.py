@@ -29,11 +29,14 @@ def page_title(title: str) -> None:
     st.set_page_config(page_title=title)
 
 
-def start_at_top(step: str) -> None:
+def start_at_top(step: str, heading: str) -> None:
     """When the user reaches another step or page (`step` names it), show it from its top
-    with focus on its heading, not mid-page with focus on a control that is gone."""
+    with focus on its heading (the h1 whose text is `heading`), not mid-page with focus on a
+    control that is gone."""
     if st.session_state.get("shown_step") == step:
         return
     st.session_state["shown_step"] = step
-    script = _NEW_STEP.replace("__STEP__", json.dumps(step))
+    script = _NEW_STEP.replace("__STEP__", json.dumps(step)).replace(
+        "__HEADING__", json.dumps(" ".join(heading.split()))
+    )
     st.html(f"<script>\n{script}</script>", unsafe_allow_javascript=True)

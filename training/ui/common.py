@@ -38,7 +38,7 @@ def _problem_page(title: str, intro: str, lines: list[str]) -> None:
     st.title(title)
     st.error(intro)
     st.code("\n".join(lines), language=None, wrap_lines=True)
-    start_at_top(f"problem:{title}")
+    start_at_top(f"problem:{title}", title)
     st.stop()
 
 

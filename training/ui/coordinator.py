@@ -315,7 +315,7 @@ def render() -> None:
     if not _is_signed_in(settings):
         page_title(page_titles.coordinator())
         _sign_in_form(settings)
-        start_at_top("coordinator:sign-in")
+        start_at_top("coordinator:sign-in", "Coordinator")
         return
     st.session_state[LAST_SEEN] = time.time()
     _idle_watch()
@@ -327,7 +327,7 @@ def render() -> None:
     shown = [name for name, tab in zip(TABS, tabs, strict=True) if tab.open]
     page_title(page_titles.coordinator(shown[0] if shown else TABS[0]))
     # Not on a change of tab: focus stays on the tab, where the arrow keys choose the next.
-    start_at_top("coordinator:console")
+    start_at_top("coordinator:console", "Coordinator")
     try:
         if records.open:
             with records:

@@ -71,6 +71,17 @@ def _title(course: Course, step: Step, complete: bool) -> str:
     return page_titles.course_step(course, step, marked)
 
 
+def _heading(course: Course, step: Step, complete: bool) -> str:
+    """The text of the step's h1, which gets focus when the step is new."""
+    if complete:
+        return completion.HEADING
+    module = step_module(course, step)
+    current = step_lesson(course, step)
+    if current is not None:
+        return current.title
+    return course.check_for(module).title if module is not None else course.final.title
+
+
 def render() -> None:
     settings = settings_or_stop()
     course = course_or_stop(settings)
@@ -82,7 +93,7 @@ def render() -> None:
         results_writable_or_stop(settings)
         sign_in.render(course, store)
         report_it_panel(course)
-        start_at_top("sign-in")
+        start_at_top("sign-in", course.info.title)
         return
     if st.session_state.get("progress_save_error"):
         st.warning(
@@ -109,4 +120,6 @@ def render() -> None:
     report_it_panel(course)
     # Marked results replace the questions: show them from the top, where the score is.
     view = "results" if st.session_state.get("quiz_result") else "page"
-    start_at_top("complete" if prog.completion else f"{index}:{view}")
+    start_at_top(
+        "complete" if prog.completion else f"{index}:{view}", _heading(course, step, complete)
+    )

@@ -34,7 +34,7 @@ def render() -> None:
         st.text_input("Certificate code", key="verify_code", max_chars=40)
         checked = st.form_submit_button("Check", type="primary")
     # Focus stays in the form after a check: the answer below is announced (an alert).
-    start_at_top("verify")
+    start_at_top("verify", "Verify certificate")
     code = st.session_state.get("verify_code", "").strip()
     if not code or not (checked or st.query_params.get("code")):
         return

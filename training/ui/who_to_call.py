@@ -34,4 +34,4 @@ def render() -> None:
         icon=":material/download:",
         key="download_contact_card",
     )
-    start_at_top("who-to-call")
+    start_at_top("who-to-call", "Who to call")
