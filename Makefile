@@ -4,7 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 RUN_STAMP := $(VENV)/.run-installed
 TEST_STAMP := $(VENV)/.test-installed
-AXE := tests/browser/node_modules/axe-core/axe.min.js
+# axe-core and Lighthouse (pinned in tests/browser/package-lock.json), installed by npm ci.
+NODE_STAMP := tests/browser/node_modules/.installed
 CHROMIUM ?= /usr/bin/chromium
 PORT ?= 8501
 
@@ -84,8 +85,10 @@ poppler:
 		fi; \
 	fi
 
-$(AXE): tests/browser/package.json tests/browser/package-lock.json
+$(NODE_STAMP): tests/browser/package.json tests/browser/package-lock.json
 	npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error
+	test -f tests/browser/node_modules/axe-core/axe.min.js
+	test -f tests/browser/node_modules/lighthouse/package.json
 	touch $@
 
 lint: $(TEST_STAMP)
@@ -93,7 +96,7 @@ lint: $(TEST_STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-test: $(TEST_STAMP) chromium nginx postgresql poppler ralph $(AXE) lint
+test: $(TEST_STAMP) chromium nginx postgresql poppler ralph $(NODE_STAMP) lint
 	$(BIN)/python -m training validate
 	$(BIN)/python -m pytest
 

@@ -2,11 +2,9 @@
 
 import streamlit as st
 
-from training.ui import navigation, training_page
+from training.ui import accessibility, navigation, training_page
 
-st.set_page_config(
-    page_title="Human Trafficking Training — Mississippi Law Enforcement",
-    page_icon=":material/shield:",
-    layout="centered",
-)
+# Each page sets its own title (training.page_titles), naming the page and the step.
+st.set_page_config(page_icon=":material/shield:", layout="centered")
+accessibility.page_style()
 st.navigation(navigation.all_pages(training_page.render)).run()

@@ -13,7 +13,9 @@ from training.auth import LoginThrottle, client_address
 from training.certificates.verification import MAX_WRONG_CODES, WRONG_CODE_LOCKOUT_SECONDS
 from training.config import ConfigError, Settings, load_settings
 from training.content import ContentError, Course, load_course
+from training.page_titles import problem
 from training.storage import Store, open_store
+from training.ui.accessibility import page_title, start_at_top
 from training.ui.navigation import WHO_TO_CALL, link_to
 
 logger = logging.getLogger(__name__)
@@ -32,9 +34,11 @@ def escape_markdown(text: str) -> str:
 
 
 def _problem_page(title: str, intro: str, lines: list[str]) -> None:
+    page_title(problem(title))
     st.title(title)
     st.error(intro)
     st.code("\n".join(lines), language=None, wrap_lines=True)
+    start_at_top(f"problem:{title}", title)
     st.stop()
 
 
@@ -188,32 +192,3 @@ def report_it_panel(course: Course) -> None:
             label="Who to call: all numbers and a printable card",
             icon=":material/call:",
         )
-
-
-_TO_TOP = """<style>
-/* The heading is focused by script so screen readers announce the new step; it is not a
-   control, so it needs no focus ring. */
-[data-testid="stMain"] h1[tabindex="-1"]:focus {{ outline: none; }}
-</style>
-<script>
-window.__trainingStep = "{marker}";
-/* a new step starts at its top, with focus on its heading for screen readers */
-(() => {{
-  const main = document.querySelector('[data-testid="stMain"]');
-  window.scrollTo(0, 0);
-  if (main) main.scrollTo(0, 0);
-  const heading = document.querySelector('[data-testid="stMain"] h1');
-  if (heading) {{
-    heading.setAttribute("tabindex", "-1");
-    heading.focus({{ preventScroll: true }});
-  }}
-}})();
-</script>"""
-
-
-def start_at_top(marker: str) -> None:
-    """When the officer moves to another step, show it from its top, not mid-page."""
-    if st.session_state.get("shown_step") == marker:
-        return
-    st.session_state["shown_step"] = marker
-    st.html(_TO_TOP.format(marker=marker), unsafe_allow_javascript=True)

@@ -41,13 +41,16 @@ def _retake(store: Store) -> None:
     session.save(store)
 
 
+HEADING = "Training complete"
+
+
 def render(
     course: Course,
     record: CompletionRecord,
     settings: Settings,
     store: Store,
 ) -> None:
-    st.title("Training complete")
+    st.title(HEADING)
     st.success(
         f"{escape_markdown(record.officer_name)}, you completed "
         f"“{escape_markdown(course.info.title)}” on {local_date(record.completed_at, settings)} "

@@ -14,13 +14,14 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from training import auth, exports, roster
+from training import auth, exports, page_titles, roster
 from training.auth import Scope
 from training.config import Settings
 from training.content import Course
 from training.dates import local_today
 from training.storage import CompletionQuery, Store
 from training.ui import console_data
+from training.ui.accessibility import page_title, start_at_top
 from training.ui.common import (
     client_id,
     course_or_stop,
@@ -37,6 +38,8 @@ LAST_SEEN = "coordinator_last_seen"
 WRONG_PASSWORD = "That password is not right."
 #: The same words whether the username or the password was wrong.
 WRONG_ACCOUNT = "That username or password is not right."
+#: The console's tabs, also named in the page's title.
+TABS = ("Completions", "Who has not completed", "Question analysis")
 #: Shown instead of an error page while the store cannot be read (the database is away).
 RECORDS_AWAY = "The records cannot be reached right now. Wait a minute and reload the page."
 
@@ -488,7 +491,9 @@ def render() -> None:
             _sign_out("You were signed out after 30 minutes without activity.")
     scope = _signed_in_scope(settings)
     if scope is None:
+        page_title(page_titles.coordinator())
         _sign_in_form(settings)
+        start_at_top("coordinator:sign-in", "Coordinator")
         return
     st.session_state[LAST_SEEN] = time.time()
     _idle_watch()
@@ -496,11 +501,12 @@ def render() -> None:
     st.button("Sign out", key="coordinator_sign_out", on_click=_sign_out)
     # Only the open tab runs: question analysis over every attempt is not worth computing
     # for a Coordinator who came to see completions.
-    records, missing, questions = st.tabs(
-        ["Completions", "Who has not completed", "Question analysis"],
-        key="coordinator_tab",
-        on_change="rerun",
-    )
+    tabs = st.tabs(list(TABS), key="coordinator_tab", on_change="rerun")
+    records, missing, questions = tabs
+    shown = [name for name, tab in zip(TABS, tabs, strict=True) if tab.open]
+    page_title(page_titles.coordinator(shown[0] if shown else TABS[0]))
+    # Not on a change of tab: focus stays on the tab, where the arrow keys choose the next.
+    start_at_top("coordinator:console", "Coordinator")
     try:
         if records.open:
             with records:

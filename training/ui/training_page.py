@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import streamlit as st
 
+from training import page_titles
 from training.config import Settings
 from training.content import Course
-from training.progress import Progress, step_lesson, step_module, steps
+from training.progress import Progress, Step, step_lesson, step_module, steps
 from training.record_types import CompletionRecord
 from training.ui import completion, lesson, quiz, session, sign_in
+from training.ui.accessibility import page_title, start_at_top
 from training.ui.common import (
     course_or_stop,
     escape_markdown,
@@ -17,7 +19,6 @@ from training.ui.common import (
     report_it_panel,
     results_writable_or_stop,
     settings_or_stop,
-    start_at_top,
 )
 
 
@@ -62,6 +63,25 @@ def _sidebar(course: Course, prog: Progress, index: int, settings: Settings) -> 
             )
 
 
+def _title(course: Course, step: Step, complete: bool) -> str:
+    if complete:
+        return page_titles.training_complete()
+    result = st.session_state.get("quiz_result")
+    marked = (result["quiz_id"], bool(result["score"].passed)) if result else None
+    return page_titles.course_step(course, step, marked)
+
+
+def _heading(course: Course, step: Step, complete: bool) -> str:
+    """The text of the step's h1, which gets focus when the step is new."""
+    if complete:
+        return completion.HEADING
+    module = step_module(course, step)
+    current = step_lesson(course, step)
+    if current is not None:
+        return current.title
+    return course.check_for(module).title if module is not None else course.final.title
+
+
 def render() -> None:
     settings = settings_or_stop()
     course = course_or_stop(settings)
@@ -69,9 +89,11 @@ def render() -> None:
     session.restore(store, course)
     prog = session.progress()
     if prog is None:
+        page_title(page_titles.sign_in())
         results_writable_or_stop(settings)
         sign_in.render(course, store)
         report_it_panel(course)
+        start_at_top("sign-in", course.info.title)
         return
     if st.session_state.get("progress_save_error"):
         st.warning(
@@ -80,8 +102,10 @@ def render() -> None:
             icon=":material/warning:",
         )
     index, step = prog.current(course)
+    complete = prog.completion is not None and not session.pending()
+    page_title(_title(course, step, complete))
     _sidebar(course, prog, index, settings)
-    if prog.completion is not None and not session.pending():
+    if complete and prog.completion is not None:
         completion.render(course, CompletionRecord(**prog.completion), settings, store)
     else:
         _progress_header(course, prog, index)
@@ -96,4 +120,6 @@ def render() -> None:
     report_it_panel(course)
     # Marked results replace the questions: show them from the top, where the score is.
     view = "results" if st.session_state.get("quiz_result") else "page"
-    start_at_top("complete" if prog.completion else f"{index}:{view}")
+    start_at_top(
+        "complete" if prog.completion else f"{index}:{view}", _heading(course, step, complete)
+    )

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import streamlit as st
 
+from training import page_titles
 from training.certificates.verification import check_certificate, describe
 from training.config import secret_key
+from training.ui.accessibility import page_title, start_at_top
 from training.ui.common import (
     client_id,
     course_or_stop,
@@ -20,6 +22,7 @@ from training.ui.common import (
 def render() -> None:
     settings = settings_or_stop()
     course = course_or_stop(settings)
+    page_title(page_titles.verify())
     st.title("Verify certificate")
     st.markdown(
         "Type the code printed on a certificate of this training, or scan its QR code, to check "
@@ -30,6 +33,8 @@ def render() -> None:
     with st.form("verify_form", enter_to_submit=True, border=False):
         st.text_input("Certificate code", key="verify_code", max_chars=40)
         checked = st.form_submit_button("Check", type="primary")
+    # Focus stays in the form after a check: the answer below is announced (an alert).
+    start_at_top("verify", "Verify certificate")
     code = st.session_state.get("verify_code", "").strip()
     if not code or not (checked or st.query_params.get("code")):
         return
@@ -47,12 +52,14 @@ def render() -> None:
     )
     if found is None:
         throttle.failure(client)
+        page_title(page_titles.verify(valid=False))
         st.error(
             f"**Not a valid certificate**: no certificate of this training has the code "
             f"{escape_markdown(code)}. Check it was typed exactly as printed.",
             icon=":material/cancel:",
         )
         return
+    page_title(page_titles.verify(valid=True))
     st.success(
         f"**Valid certificate**  \n{escape_markdown(describe(found))}", icon=":material/verified:"
     )

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import streamlit as st
 
+from training import page_titles
 from training.contact_card import contact_card_pdf
+from training.ui.accessibility import page_title, start_at_top
 from training.ui.common import contact_lines, course_or_stop, settings_or_stop
 
 
 def render() -> None:
     course = course_or_stop(settings_or_stop())
+    page_title(page_titles.who_to_call())
     st.title("Who to call")
     st.markdown(
         "The numbers this course teaches, in one place. Keep this page open on your phone or "
@@ -31,3 +34,4 @@ def render() -> None:
         icon=":material/download:",
         key="download_contact_card",
     )
+    start_at_top("who-to-call", "Who to call")
