@@ -257,6 +257,14 @@ def download(walk: Walk, name: str) -> bytes:
     return data
 
 
+def tables(page: Page) -> int:
+    return page.locator('[data-testid="stMain"] [data-testid="stDataFrame"]').count()
+
+
+def help_marks(page: Page) -> int:
+    return page.locator('[data-testid="stMain"] [data-testid="stTooltipIcon"]').count()
+
+
 def opened_file_chooser(page: Page, choosers: list[FileChooser]) -> FileChooser:
     """The file chooser the last key press opened."""
     deadline = time.monotonic() + EXPECT_TIMEOUT_MS / 1000
@@ -320,9 +328,9 @@ def test_the_coordinator_console_by_keyboard(
     walk.done("filter by agency")
 
     # From the agency filter to the first download: the chosen agency and "Clear all", the
-    # course version, the date range's six parts and its calendar, the help mark of "Finals
-    # passed", the table's four tools and the table itself.
-    names = download_all(walk, 16)
+    # course version, the date range's six parts and its calendar (10 stops), the figures'
+    # help marks, and each table's four tools and the table itself.
+    names = download_all(walk, 10 + help_marks(page) + 5 * tables(page))
     walk.done(f"{len(names)} downloads of the Completions tab")
 
     tabs = page.get_by_role("tablist")
@@ -342,10 +350,10 @@ def test_the_coordinator_console_by_keyboard(
     expect(cell(page, "Pat Doe")).to_have_count(1)
     wait_idle(page)
     walk.done("roster upload")
-    # Focus is on "Add files", where the file chooser was opened; then the table's four tools
+    # Focus is on "Add files", where the file chooser was opened; then each table's four tools
     # and the table.
     expect(page.get_by_role("button", name="Add files")).to_be_focused()
-    names += download_all(walk, 6)
+    names += download_all(walk, 5 * tables(page) + 1)
     walk.done("downloads of the Who has not completed tab")
 
     walk.to(tabs, 12, backwards=True)
