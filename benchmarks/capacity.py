@@ -430,12 +430,26 @@ def step_up(
             window = measure(servers, gens, postmaster, officers)
             windows.append(window)
             print(f"  {spec['kind']}: {describe(window)}", file=sys.stderr, flush=True)
+            print(f"    {by_kind(window)}", file=sys.stderr, flush=True)
         if what_if:
             gens.countdown_every(COUNTDOWN_WHAT_IF)
             slower = measure(servers, gens, postmaster, what_if)
             print(f"  what if: {describe(slower)}", file=sys.stderr, flush=True)
+            print(f"    {by_kind(slower)}", file=sys.stderr, flush=True)
         gens.target(0, RAMP_PER_S)
     return windows, slower
+
+
+def by_kind(w: Window) -> str:
+    """p50 / p95 of each kind of click in the window (ms), and the load generators' lag."""
+    kinds = [
+        f"{kind} {percentile(w.of((kind,)), 0.5) * 1000:.0f}/"
+        f"{percentile(w.of((kind,)), 0.95) * 1000:.0f}"
+        for kind in (*sim.CLICKS, sim.TICK)
+        if w.of((kind,))
+    ]
+    lag = percentile(w.tally["loop_lag"], 0.95) * 1000
+    return f"{', '.join(kinds)}; load generators' event loop late by {lag:.0f} ms at p95"
 
 
 def describe(w: Window) -> str:
@@ -600,6 +614,9 @@ def step_tables(title: str, windows: list[Window], solo: Alone, bare16: float | 
             f"{calls:,.0f}{against if w.pool_calls else ''} | {waited} | "
             f"{' + '.join(f'{m:,.0f} MiB' for m in w.memory)} |"
         )
+    print("\np50 / p95 of each kind of click (ms), and how late the load generators were:\n")
+    for w in windows:
+        print(f"- {w.officers:,}: {by_kind(w)}")
     for w in windows:
         if w.errors:
             print(f"\nErrors at {w.officers:,}: {w.tally['errors']}")
