@@ -749,7 +749,7 @@ def main() -> None:
     )
     for label, w, per in (
         ("Streamlit's default: `postScriptGC = true`", read_gc, tick_gc),
-        ("The project's setting: `postScriptGC = false`", read, tick),
+        ("the project's setting: `postScriptGC = false`", read, tick),
     ):
         print(
             f"| {w.officers} officers, {label} | {len(w.ticks) / w.seconds:.1f} | "
