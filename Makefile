@@ -107,4 +107,5 @@ clean:
 bench: $(TEST_STAMP) chromium postgresql
 	$(BIN)/python benchmarks/run.py
 	$(BIN)/python benchmarks/storage.py
+	$(BIN)/python benchmarks/capacity.py
 	$(BIN)/python benchmarks/many_officers.py 20

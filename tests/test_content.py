@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -83,6 +84,24 @@ def test_loading_is_cached_until_a_file_changes(course_copy: Path) -> None:
     os.utime(path, ns=(1, 1))
     second = load_course(course_copy)
     assert second is not first and "Recognise" in second.info.title
+
+
+def test_sessions_arriving_together_build_the_course_once(course_copy: Path) -> None:
+    # A restarted server: every reconnecting browser asks for the course at the same moment.
+    together = threading.Barrier(6)
+    courses: list[Course] = []
+
+    def session() -> None:
+        together.wait()
+        courses.append(load_course(course_copy))
+
+    threads = [threading.Thread(target=session) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(courses) == 6
+    assert all(course is courses[0] for course in courses), "the course was built more than once"
 
 
 def test_a_file_added_or_removed_after_loading_is_noticed(course_copy: Path) -> None:

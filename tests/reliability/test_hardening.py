@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from packaging.version import Version
+from streamlit import config as streamlit_config
 from streamlit.testing.v1 import AppTest
 
 from tests.apptest_helpers import open_app, titles
@@ -38,6 +39,21 @@ def test_a_stray_expression_in_a_page_script_is_never_shown() -> None:
     assert _config()["runner"]["magicEnabled"] is False
     at = AppTest.from_string("import streamlit as st\nsecret = 'a leftover'\nsecret\n").run()
     assert not at.markdown and not at.exception
+
+
+def test_a_server_does_not_collect_all_its_garbage_after_every_run(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Streamlit's default collects all of the server's garbage after every run: a pass over
+    # every object of every session, after every rerun of the lesson countdown too (once a
+    # second per officer reading), so each rerun cost more the more officers were signed in.
+    # benchmarks/capacity.py measured 69-97 ms of server CPU a countdown rerun with it, 2.5-4.1
+    # ms without (docs/benchmarks.md, "Capacity"). AppTest never collects, so the setting is read
+    # as `streamlit run` reads it: from the working folder's .streamlit/config.toml.
+    monkeypatch.chdir(PROJECT_ROOT)
+    options = streamlit_config.get_config_options(force_reparse=True)
+    assert options["runner.postScriptGC"].value is False
+    assert options["runner.postScriptGC"].where_defined.endswith(".streamlit/config.toml")
 
 
 def test_streamlit_is_pinned_past_every_known_advisory() -> None:
