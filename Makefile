@@ -98,7 +98,7 @@ lint: $(TEST_STAMP)
 
 test: $(TEST_STAMP) chromium nginx postgresql poppler ralph $(NODE_STAMP) lint
 	$(BIN)/python -m training validate
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 clean:
 	rm -rf $(VENV) tests/browser/node_modules .pytest_cache .ruff_cache .cache

@@ -14,6 +14,22 @@ from tests import isolation, lrs, pg
 from training.config import PROJECT_ROOT
 from training.content import Course, load_course
 
+#: Browser tests run in two groups, each on one pytest-xdist worker (`make test` runs two), so
+#: that no more than two browsers and their app servers share the machine's cores at a time.
+#: The groups are split by file, about evenly by time; module-scoped servers stay in one worker.
+_BROWSER_GROUPS = {
+    "test_accessibility.py": "browser-a",
+    "test_keyboard.py": "browser-a",
+    "test_two_servers.py": "browser-a",
+}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.get_closest_marker("browser") is not None:
+            group = _BROWSER_GROUPS.get(item.path.name, "browser-b")
+            item.add_marker(pytest.mark.xdist_group(group))
+
 
 @pytest.fixture(scope="session")
 def course() -> Course:
