@@ -17,7 +17,6 @@
 
 from __future__ import annotations
 
-import atexit
 import json
 import os
 import shutil
@@ -26,7 +25,6 @@ import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.error
 import urllib.request
@@ -36,6 +34,7 @@ from typing import Any
 
 from filelock import FileLock
 
+from tests.one_per_process import OnePerProcess
 from training.config import PROJECT_ROOT
 
 #: The Ralph the tests run; the venv is made anew when this changes.
@@ -222,42 +221,24 @@ class Ralph:
             return 0
 
 
-_server: Ralph | None = None
-_lock = threading.Lock()
+def _installed() -> Ralph:
+    ensure_installed()
+    return Ralph()
+
+
+def _add_user_and_start(made: Ralph) -> None:
+    made.add_user()
+    made.start()
+
+
+_one = OnePerProcess(_installed, _add_user_and_start)
 
 
 def server() -> Ralph:
     """The session's Ralph, installed and started on first use, removed at exit (the session
     fixture's finalizer and atexit both remove it)."""
-    global _server
-    with _lock:
-        if _server is None:
-            ensure_installed()
-            made = Ralph()
-            atexit.register(made.remove)
-            try:
-                made.add_user()
-                made.start()
-            except BaseException:
-                made.remove()
-                raise
-            _server = made
-        return _server
+    return _one.get()
 
 
 def shutdown() -> None:
-    global _server
-    with _lock:
-        if _server is not None:
-            _server.remove()
-            _server = None
-
-
-if __name__ == "__main__":
-    # `make ralph`: install it before the tests run.
-    try:
-        ensure_installed()
-    except LrsUnavailable as exc:
-        print(exc, file=sys.stderr)
-        sys.exit(1)
-    print(f"{RALPH} is installed in {VENV}")
+    _one.shutdown()

@@ -9,14 +9,14 @@ missing the tests stop with a message saying what to install.
 
 from __future__ import annotations
 
-import atexit
 import glob
 import os
 import shutil
 import subprocess
 import tempfile
-import threading
 from pathlib import Path
+
+from tests.one_per_process import OnePerProcess
 
 PORT = 5432
 START_TIMEOUT_S = 60
@@ -138,31 +138,19 @@ class PrivatePostgres:
         return f"postgresql:///{database}?host={self.dir}&port={PORT}&user={user}"
 
 
-_server: PrivatePostgres | None = None
-_lock = threading.Lock()
+def _init_and_start(made: PrivatePostgres) -> None:
+    made.init()
+    made.start()
+
+
+_one = OnePerProcess(PrivatePostgres, _init_and_start)
 
 
 def server() -> PrivatePostgres:
     """The session's server, started on first use and removed at exit (also after a failure:
     the session fixture's finalizer and atexit both remove it)."""
-    global _server
-    with _lock:
-        if _server is None:
-            made = PrivatePostgres()
-            atexit.register(made.remove)
-            try:
-                made.init()
-                made.start()
-            except BaseException:
-                made.remove()
-                raise
-            _server = made
-        return _server
+    return _one.get()
 
 
 def shutdown() -> None:
-    global _server
-    with _lock:
-        if _server is not None:
-            _server.remove()
-            _server = None
+    _one.shutdown()

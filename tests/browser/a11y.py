@@ -36,6 +36,11 @@ LOAD_TIMEOUT_MS = 30_000
 MAX_STOPS = 150
 
 
+#: The site's name at the end of every page title, and the agency the walks sign in with.
+SITE = "Human Trafficking Training"
+AGENCY = "Hinds County Sheriff's Office"
+
+
 def _script(name: str) -> str:
     """A function in a .js file beside this one, without its opening comment (Playwright
     evaluates the text as an expression)."""

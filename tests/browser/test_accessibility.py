@@ -17,7 +17,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser import a11y
-from tests.browser.conftest import COORDINATOR_PASSWORD, ROOT, AppServer, wait_idle
+from tests.browser.a11y import AGENCY, SITE
+from tests.browser.conftest import COORDINATOR_PASSWORD, AppServer, wait_idle
 from tests.browser.test_officer_journey import (
     answer_correctly,
     button,
@@ -28,21 +29,13 @@ from tests.browser.test_officer_journey import (
     questions_on_page,
 )
 from tests.factories import completion
-from training.content import Course, Question, load_course
+from training.content import Course, Question
 from training.officers import Officer
 from training.progress import Progress, steps
 from training.storage.csv import CsvStore
 from training.storage.csv_files import Ledger
 
 pytestmark = pytest.mark.browser
-
-SITE = "Human Trafficking Training"
-AGENCY = "Hinds County Sheriff's Office"
-
-
-@pytest.fixture(scope="module")
-def course() -> Course:
-    return load_course(Path(ROOT))
 
 
 @pytest.fixture(scope="module")

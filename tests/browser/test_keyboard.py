@@ -21,11 +21,10 @@ from playwright.sync_api import FileChooser, Locator, Page, expect
 from pypdf import PdfReader
 
 from tests.browser import a11y
-from tests.browser.a11y import Keys, focused_stop, heading_has_focus, markdown_links
+from tests.browser.a11y import AGENCY, SITE, Keys, focused_stop, heading_has_focus, markdown_links
 from tests.browser.conftest import (
     COORDINATOR_PASSWORD,
     EXPECT_TIMEOUT_MS,
-    ROOT,
     AppServer,
     wait_idle,
 )
@@ -37,18 +36,10 @@ from tests.browser.test_officer_journey import (
     unique_badge,
 )
 from tests.factories import completion
-from training.content import Course, Question, Quiz, load_course
+from training.content import Course, Question, Quiz
 from training.storage.csv_files import Ledger
 
 pytestmark = pytest.mark.browser
-
-SITE = "Human Trafficking Training"
-AGENCY = "Hinds County Sheriff's Office"
-
-
-@pytest.fixture(scope="module")
-def course() -> Course:
-    return load_course(Path(ROOT))
 
 
 @pytest.fixture(scope="module")
