@@ -1,10 +1,8 @@
-"""Entry point: page configuration and navigation over the pages in training/ui."""
+"""Entry point: navigation over the pages in training/ui."""
 
 import streamlit as st
 
-from training.ui import accessibility, navigation, training_page
+from training.ui import navigation, training_page
 
-# Each page sets its own title (training.page_titles), naming the page and the step.
-st.set_page_config(page_icon=":material/shield:", layout="centered")
-accessibility.page_style()
+# Each page sets its own title (training.page_titles) and icon: accessibility.page_title.
 st.navigation(navigation.all_pages(training_page.render)).run()

@@ -481,7 +481,6 @@ def _questions_tab(course: Course, settings: Settings, scope: Scope) -> None:
 
 
 def render() -> None:
-    st.set_page_config(layout="wide")  # tables of records need the width
     settings = settings_or_stop()
     course = course_or_stop(settings)
     st.title("Coordinator")
@@ -491,7 +490,7 @@ def render() -> None:
             _sign_out("You were signed out after 30 minutes without activity.")
     scope = _signed_in_scope(settings)
     if scope is None:
-        page_title(page_titles.coordinator())
+        page_title(page_titles.coordinator(), wide=True)
         _sign_in_form(settings)
         start_at_top("coordinator:sign-in", "Coordinator")
         return
@@ -504,7 +503,7 @@ def render() -> None:
     tabs = st.tabs(list(TABS), key="coordinator_tab", on_change="rerun")
     records, missing, questions = tabs
     shown = [name for name, tab in zip(TABS, tabs, strict=True) if tab.open]
-    page_title(page_titles.coordinator(shown[0] if shown else TABS[0]))
+    page_title(page_titles.coordinator(shown[0] if shown else TABS[0]), wide=True)
     # Not on a change of tab: focus stays on the tab, where the arrow keys choose the next.
     start_at_top("coordinator:console", "Coordinator")
     try:
