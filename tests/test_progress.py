@@ -3,14 +3,25 @@
 from __future__ import annotations
 
 import errno
+import math
 import os
+import struct
 from pathlib import Path
 
 import pytest
 
 from training.content import Course, minimum_seconds
 from training.officers import Officer
-from training.progress import MAX_CREDITED_GAP_SECONDS, Progress, ProgressStore, steps
+from training.progress import (
+    COUNTDOWN_MAX_INTERVAL_SECONDS,
+    MAX_CREDITED_GAP_SECONDS,
+    Progress,
+    ProgressStore,
+    countdown_interval,
+    countdown_off_beat,
+    countdown_reruns,
+    steps,
+)
 
 OFFICER = Officer("Zoë Lee", "AB-1", "Mississippi Highway Patrol")
 
@@ -66,6 +77,87 @@ def test_time_away_from_the_page_is_not_counted_as_reading(course: Course) -> No
     progress.last_seen = 0.0
     progress.note_time(course, now=3600.0)
     assert progress.lesson_seconds[lesson.id] == MAX_CREDITED_GAP_SECONDS
+
+
+def browser_timer(interval: float) -> float:
+    """The seconds between a browser's reruns of a fragment asked to rerun every `interval`:
+    Streamlit sends the interval as a 32-bit float, and the browser's timer (setInterval)
+    counts whole milliseconds, the fraction dropped."""
+    sent = struct.unpack("f", struct.pack("f", interval))[0]
+    return math.floor(sent * 1000) / 1000
+
+
+@pytest.mark.parametrize(
+    ("left", "reruns"), [(1, 1), (2, 1), (29, 1), (30, 1), (31, 2), (60, 2), (61, 3), (7200, 240)]
+)
+def test_the_countdown_reruns_as_seldom_as_the_credit_allows(left: int, reruns: int) -> None:
+    interval = countdown_interval(left)
+    assert countdown_reruns(left) == reruns
+    assert interval == pytest.approx(left / reruns, abs=0.002)
+    assert interval <= COUNTDOWN_MAX_INTERVAL_SECONDS + 0.002 < MAX_CREDITED_GAP_SECONDS
+
+
+def test_the_countdowns_last_rerun_comes_when_the_time_is_up_not_before() -> None:
+    for left in range(1, 3601):
+        interval = countdown_interval(left)
+        reruns = countdown_reruns(left)
+        # Evenly spaced, the last at `left` seconds (a few milliseconds after, never before):
+        # not earlier, when "Next" could not open yet; not later, when it would open late.
+        assert 0 <= reruns * browser_timer(interval) - left <= reruns * 0.002, left
+        # No fewer reruns could keep every gap within the longest interval.
+        longest = COUNTDOWN_MAX_INTERVAL_SECONDS
+        assert (reruns - 1) * longest < left <= reruns * longest
+
+
+@pytest.mark.parametrize("left", [0, -5])
+def test_there_is_no_countdown_without_time_left(left: int) -> None:
+    with pytest.raises(ValueError):
+        countdown_interval(left)
+
+
+@pytest.mark.parametrize("scale", [1.0, 0.004, 0.14, 2.7, 26.0])  # 225, 1, 32, 608, 5850 s
+def test_the_countdowns_reruns_credit_the_reading_and_the_last_one_opens_next(
+    course: Course, scale: float
+) -> None:
+    """The server's side of a countdown whose browser reruns it on the interval the page
+    asked for, on the server's clock (no network delay: the strictest case)."""
+    lesson = course.lessons[0]
+    progress = Progress.start(OFFICER, course)
+    began = now = 1000.0
+    progress.note_time(course, now)  # the page drawn
+    left = progress.seconds_left(course, lesson, scale)
+    interval = countdown_interval(left)
+    reruns = 0
+    while progress.seconds_left(course, lesson, scale) > 0:
+        now += browser_timer(interval)
+        progress.note_time(course, now)
+        reruns += 1
+        still = progress.seconds_left(course, lesson, scale)
+        assert still <= 0 or not countdown_off_beat(still, interval), "no redraw on time"
+    assert reruns == countdown_reruns(left)
+    assert progress.lesson_seconds[lesson.id] == pytest.approx(now - began)
+    assert now - began - minimum_seconds(lesson, scale) < 0.002 * reruns + 0.001
+    assert progress.finish_lesson(course, lesson, scale, now)
+
+
+def test_a_rerun_that_came_late_redraws_the_page_to_end_on_time(course: Course) -> None:
+    lesson = course.lessons[0]
+    scale = 60 / minimum_seconds(lesson, 1.0)  # a minute to read
+    progress = Progress.start(OFFICER, course)
+    progress.note_time(course, 1000.0)
+    interval = countdown_interval(progress.seconds_left(course, lesson, scale))
+    assert interval == pytest.approx(30, abs=0.002)
+    # Half a second late (a slow network): the next rerun still lands within a second.
+    on_time = Progress.from_json(progress.to_json())
+    on_time.note_time(course, 1000.0 + interval + 0.5)
+    assert not countdown_off_beat(on_time.seconds_left(course, lesson, scale), interval)
+    # Twelve seconds late (the browser held the timer back): the next would land 12 s after
+    # the time is up, so the page is drawn again with an interval that ends on time.
+    progress.note_time(course, 1000.0 + interval + 12)
+    left = progress.seconds_left(course, lesson, scale)
+    assert left == 18 and countdown_off_beat(left, interval)
+    assert countdown_interval(left) == pytest.approx(18, abs=0.002)
+    assert not countdown_off_beat(left, countdown_interval(left))
 
 
 def test_progress_is_saved_and_loaded_whole(tmp_path: Path, course: Course) -> None:

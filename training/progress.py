@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import math
 import os
 import secrets
 import time
@@ -25,6 +26,12 @@ from training.officers import Officer
 PROGRESS_DIR = "progress"
 #: Longer than this between two signs of life on a lesson counts as the officer being away.
 MAX_CREDITED_GAP_SECONDS = 60
+#: The longest wait between two reruns of a lesson's countdown on the server: each credits the
+#: time since the last (a sign of life), so it stays well under MAX_CREDITED_GAP_SECONDS.
+COUNTDOWN_MAX_INTERVAL_SECONDS = 30
+#: How late after a lesson's time is up the countdown's last rerun may come before the page is
+#: drawn again to ask for reruns that land on time.
+COUNTDOWN_LATE_SECONDS = 1
 
 
 @dataclass(frozen=True)
@@ -220,6 +227,34 @@ class Progress:
 
     def seat_time_minutes(self) -> int:
         return round((sum(self.lesson_seconds.values()) + self.quiz_seconds) / 60)
+
+
+def countdown_reruns(left: int) -> int:
+    """How many times a lesson's countdown reruns on the server while `left` (> 0) seconds of
+    its minimum time run out (the last one enables "Next")."""
+    if left <= 0:
+        raise ValueError(f"no countdown with {left} seconds left")
+    return math.ceil(left / COUNTDOWN_MAX_INTERVAL_SECONDS)
+
+
+def countdown_interval(left: int) -> float:
+    """Seconds between the reruns of a lesson's countdown while `left` (> 0) seconds of its
+    minimum time remain: evenly spaced, about COUNTDOWN_MAX_INTERVAL_SECONDS apart at most,
+    the last when the time is up (so "Next" is enabled then, not up to an interval later).
+
+    The exact share is rounded up to the next millisecond, and one more is added: the
+    browser's timer counts whole milliseconds and drops the rest, and the interval travels as
+    a 32-bit float, so the exact share could bring the last rerun a few milliseconds early,
+    with time still left."""
+    return math.ceil(left * 1000 / countdown_reruns(left)) / 1000 + 0.001
+
+
+def countdown_off_beat(left: int, interval: float) -> bool:
+    """Whether the countdown's reruns, `interval` seconds apart, with `left` seconds to go,
+    would bring the last one more than COUNTDOWN_LATE_SECONDS after the time is up: they came
+    late (a browser's timer held back in a background tab, a slow network), and the page is to
+    be drawn again with the interval that fits the time left."""
+    return 0 < left < interval - COUNTDOWN_LATE_SECONDS
 
 
 class ProgressStore:
