@@ -38,15 +38,14 @@ def _back(course: Course, index: int, store: Store) -> None:
     session.save(store)
 
 
-def _tick(course: Course, lesson: Lesson, settings: Settings, store: Store) -> int:
-    """Credit reading time; save now and then. Returns the seconds still to wait."""
+def _tick(course: Course, store: Store) -> None:
+    """Credit reading time; save now and then."""
     prog = session.signed_in()
     prog.note_time(course)
     last = st.session_state.get("last_time_save", 0.0)
     if time.time() - last >= SAVE_EVERY_SECONDS:
         session.save(store)
         st.session_state["last_time_save"] = time.time()
-    return prog.seconds_left(course, lesson, settings.seat_time_scale)
 
 
 def _countdown_text(left: int) -> str:
@@ -68,20 +67,22 @@ def _countdown(
 ) -> None:
     # Reruns every `interval` seconds, as set by the last full run of the page, the last rerun
     # when the time is up; the browser draws the seconds in between.
-    left = _tick(course, lesson, settings, store)
+    _tick(course, store)
+    prog = session.signed_in()
+    left = prog.seconds_left(course, lesson, settings.seat_time_scale)
     if left <= 0:
         session.save(store)
         st.rerun()  # the whole page, so that "Next" is drawn enabled
-    if countdown_off_beat(left, interval):
+    if countdown_off_beat(prog.time_left(course, lesson, settings.seat_time_scale), interval):
         session.save(store)
         st.rerun()  # the whole page, which asks for reruns that end when the time is up
     st.html(_countdown_text(left), unsafe_allow_javascript=True)
 
 
 @st.fragment(run_every=30)
-def _heartbeat(course: Course, lesson: Lesson, settings: Settings, store: Store) -> None:
+def _heartbeat(course: Course, store: Store) -> None:
     # Time spent reading past the minimum still counts as seat time.
-    _tick(course, lesson, settings, store)
+    _tick(course, store)
 
 
 def render(
@@ -129,7 +130,7 @@ def render(
     if left > 0:
         # Streamlit takes a fragment's interval from the full run that calls it: each full run
         # sets the one that fits the time left.
-        interval = countdown_interval(left)
+        interval = countdown_interval(prog.time_left(course, lesson, settings.seat_time_scale))
         st.fragment(_countdown, run_every=interval)(course, lesson, settings, store, interval)
     else:
-        _heartbeat(course, lesson, settings, store)
+        _heartbeat(course, store)
