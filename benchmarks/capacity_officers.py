@@ -14,8 +14,9 @@ Time is compressed the way the servers are told to compress it: they run with
 `TRAINING_SEAT_TIME_SCALE` = `Pace.scale`, and the officers think for `scale` times what a real
 officer takes on a quiz. The countdown's reruns are not compressed: the server asks for one
 every 30 s or so of reading, as of a real browser, whatever the lesson's length. So a
-simulated officer reruns the countdown about as often as a real one (a little more: a shorter
-lesson rounds its reruns up more) and clicks 1/scale times as often.
+simulated officer reruns the countdown about as often a second of reading as a real one (a
+third more at a scale of 0.2: a short lesson rounds its reruns up more), but the last rerun
+of each lesson, which redraws the page, comes 1/scale times as often, as the clicks do.
 
 Officers begin at a place drawn at random along the course, weighted by time (a lesson by its
 minimum reading time, a quiz by its questions), as at any moment the officers in a real
