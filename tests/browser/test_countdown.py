@@ -144,8 +144,11 @@ def test_the_browser_counts_down_and_next_opens_when_the_time_is_up(
     assert 0 < first - second <= 2, "second by second (a loaded machine may skip one)"
     assert len(wire.sent) == asked, "the browser drew the new second without the server"
 
+    lesson_heading = page.get_by_role("heading", name=course.lessons[0].title, exact=True)
+    expect(lesson_heading).to_be_focused()  # where a new step puts focus
     expect(next_button(page)).to_be_enabled(timeout=NEXT_TIMEOUT_MS)
     expect(timer(page)).to_have_count(0)
+    expect(lesson_heading).to_be_focused()  # the redraw left focus where it was
     # A second a rerun would be 9 here; one to credit the time and enable "Next" is what a
     # real browser asks for, and a retry or two is allowed.
     assert 1 <= len(wire.sent) - asked <= 3, [m.WhichOneof("type") for m in wire.sent[asked:]]
