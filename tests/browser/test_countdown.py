@@ -169,8 +169,9 @@ def test_a_late_rerun_redraws_the_page_with_an_interval_that_ends_on_time(
     figure = int(timer(page).get_attribute("data-countdown-left") or "")
     assert len(wire.intervals()) == 1 and ends_with_the_time(wire.intervals()[0], figure)
     # Two seconds pass (the page shows them), then the page's timers stop, and the test moves
-    # them on by the whole interval: the rerun comes early for the server's clock (as one
-    # that came late after a rerun that was late does), so the next would come too late.
+    # them on by the whole interval: the rerun comes early by the server's clock, so the next
+    # one would come seconds after the time is up (a browser whose timer lost step with the
+    # server's clock, as a throttled background tab's does).
     expect(timer(page)).to_have_text(re.compile(r"^0:(1[0-8]|0\d)$"), timeout=NEXT_TIMEOUT_MS)
     page.clock.pause_at(page.evaluate("Date.now()"))
     asked = len(wire.sent)
