@@ -14,7 +14,8 @@ from training.storage import Store
 from training.ui import session
 from training.ui.common import STEP_BUTTON_WIDTH
 
-#: How often the time on a lesson is saved while the officer reads.
+#: How often at most the time on a lesson is saved while the officer reads (each rerun of the
+#: countdown or the heartbeat saves it, unless it was saved more recently).
 SAVE_EVERY_SECONDS = 10
 #: Streamlit fades block quotes to 60% opacity, 3.9:1 on white (WCAG 1.4.3 asks 4.5:1); the
 #: lessons quote the statutes, the text an officer most needs to read.
