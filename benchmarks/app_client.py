@@ -76,6 +76,8 @@ class Browser:
         self.texts: list[str] = []
         #: fragment id -> interval in seconds, as the server last asked.
         self.timed_fragments: dict[str, float] = {}
+        #: Full runs of the page so far: each one restarts the browser's timers.
+        self.page_runs = 0
         self.query_string = ""
         self.page_script_hash = ""
 
@@ -144,6 +146,7 @@ class Browser:
             if not msg.metadata.run.fragment_ids:
                 # A full run: the browser forgets the page's widgets and timers; the run sends
                 # the ones still on the page again.
+                self.page_runs += 1
                 self.widgets.clear()
                 self.texts.clear()
                 self.timed_fragments.clear()

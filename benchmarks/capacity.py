@@ -16,16 +16,17 @@ What runs:
 
 Measured, in order:
 1. The bare PostgreSQL commit rate (a one-row INSERT, autocommit; one connection, 16 at once).
-2. Reading: officers on lessons at real speed (the countdown reruns once a second), on one
+2. Reading: officers on lessons at real speed (the countdown reruns every 30 s or so), on one
    server, with Streamlit's default `runner.postScriptGC = true` and with the project's
-   setting (false): the server CPU one countdown rerun costs.
+   setting (false), over a window as long as the countdown's longest interval (every reader's
+   countdown reruns in it): the server CPU one countdown rerun costs.
 3. Two servers and PostgreSQL: one officer alone taking the same clicks, three times (the
    latency of each kind of click; the server CPU a click costs); then N officers (half on each
    server) taking the course, N raised step by step, each step's window giving the click
    latencies (p50, p95), the countdown reruns', errors, and where the time goes (CPU of each
    server, of PostgreSQL, of the load generators; pool waits). 1,000 officers is always one
-   of the steps. Last, the what-if: 1,000 officers whose countdown reruns every 5 s.
-4. The same on one server with the CSV store (one machine), without the what-if.
+   of the steps.
+4. The same on one server with the CSV store (one machine).
 
 The threshold: a step is sustained when the 95th percentile of the clicks an officer waits for
 is at most 1 s and nothing failed.
@@ -64,12 +65,18 @@ from benchmarks import capacity_officers as sim  # noqa: E402
 from tests import isolation, pg  # noqa: E402
 from tests.browser.conftest import _free_port  # noqa: E402
 from training.content import Course, load_course, minimum_seconds  # noqa: E402
-from training.progress import step_lesson, step_module, steps  # noqa: E402
+from training.progress import (  # noqa: E402
+    COUNTDOWN_MAX_INTERVAL_SECONDS,
+    countdown_reruns,
+    step_lesson,
+    step_module,
+    steps,
+)
 
 SECRET = "capacity benchmark key"
 THRESHOLD_S = 1.0
 #: Real-time officers (1) would click once every 2.5 minutes; at 0.2 they click 5 times as
-#: often, while the countdown reruns, which cost most, run at the real once a second.
+#: often, while the countdown reruns come every 30 s or so of reading, as real.
 SCALE = 0.2
 PG_STEPS = [100, 250, 500, 750, 1000]
 PG_BEYOND = [1250, 1500, 2000]
@@ -81,8 +88,6 @@ RAMP_PER_S = 25.0  # new officers a second over all servers while a step fills (
 RAMP_CAP_S = 60.0
 READERS = 60
 TOURS = 3  # the lone officer's
-#: The what-if: the countdown rerun every this many seconds instead of every second.
-COUNTDOWN_WHAT_IF = 5.0
 TICK = os.sysconf("SC_CLK_TCK")
 
 
@@ -261,10 +266,6 @@ class Generators:
             merged["loop_lag"].extend(part["loop_lag"])
         return merged
 
-    def countdown_every(self, seconds: float) -> None:
-        for pipe in self.pipes:
-            pipe.send(("countdown every", seconds))
-
     def pids(self) -> list[int]:
         return [p.pid for p in self.processes if p.pid is not None]
 
@@ -356,6 +357,10 @@ class Window:
         return self.of((sim.TICK,))
 
     @property
+    def redraws(self) -> list[float]:
+        return self.of((sim.REDRAW,))
+
+    @property
     def errors(self) -> int:
         return int(sum(self.tally["errors"].values()))
 
@@ -366,13 +371,19 @@ class Window:
 
     @property
     def server_cpu_per_action_ms(self) -> float:
-        actions = len(self.clicks) + len(self.ticks)
+        actions = len(self.clicks) + len(self.ticks) + len(self.redraws)
         return sum(self.server_cpu) * self.seconds / actions * 1000 if actions else float("nan")
 
 
 def measure(
-    servers: list[AppServer], gens: Generators, postmaster: int | None, officers: int
+    servers: list[AppServer],
+    gens: Generators,
+    postmaster: int | None,
+    officers: int,
+    window_s: float | None = None,
 ) -> Window:
+    """`officers` at once: they arrive, settle, and a window of `window_s` (WINDOW_S by
+    default) is measured."""
     gens.target(officers, RAMP_PER_S)
     ramp_began = time.monotonic()
     ramp: dict[str, Any] = {"seconds": {}, "errors": {}}
@@ -386,7 +397,7 @@ def measure(
     time.sleep(SETTLE_S)
     gens.collect()
     before = Resources.now(servers, gens, postmaster)
-    time.sleep(WINDOW_S)
+    time.sleep(WINDOW_S if window_s is None else window_s)
     tally = gens.collect()
     after = Resources.now(servers, gens, postmaster)
     span = after.at - before.at
@@ -416,13 +427,9 @@ def step_up(
     postmaster: int | None,
     levels: list[int],
     beyond: list[int],
-    what_if: int | None = None,
-) -> tuple[list[Window], Window | None]:
-    """The levels in turn (always all of them), then the ones beyond while sustained. With
-    `what_if`, last, that many officers whose browsers rerun the countdown every
-    `COUNTDOWN_WHAT_IF` seconds instead of every second (what `run_every` at that would do)."""
+) -> list[Window]:
+    """The levels in turn (always all of them), then the ones beyond while sustained."""
     windows: list[Window] = []
-    slower: Window | None = None
     with generators(servers, spec) as gens:
         for officers in levels + beyond:
             if officers in beyond and windows and not windows[-1].sustained:
@@ -431,13 +438,8 @@ def step_up(
             windows.append(window)
             print(f"  {spec['kind']}: {describe(window)}", file=sys.stderr, flush=True)
             print(f"    {by_kind(window)}", file=sys.stderr, flush=True)
-        if what_if:
-            gens.countdown_every(COUNTDOWN_WHAT_IF)
-            slower = measure(servers, gens, postmaster, what_if)
-            print(f"  what if: {describe(slower)}", file=sys.stderr, flush=True)
-            print(f"    {by_kind(slower)}", file=sys.stderr, flush=True)
         gens.target(0, RAMP_PER_S)
-    return windows, slower
+    return windows
 
 
 def by_kind(w: Window) -> str:
@@ -445,7 +447,7 @@ def by_kind(w: Window) -> str:
     kinds = [
         f"{kind} {percentile(w.of((kind,)), 0.5) * 1000:.0f}/"
         f"{percentile(w.of((kind,)), 0.95) * 1000:.0f}"
-        for kind in (*sim.CLICKS, sim.TICK)
+        for kind in (*sim.CLICKS, sim.TICK, sim.REDRAW)
         if w.of((kind,))
     ]
     lag = percentile(w.tally["loop_lag"], 0.95) * 1000
@@ -456,7 +458,7 @@ def describe(w: Window) -> str:
     return (
         f"{w.officers} officers: clicks p50 {percentile(w.clicks, 0.5) * 1000:.0f} ms, "
         f"p95 {percentile(w.clicks, 0.95) * 1000:.0f} ms ({len(w.clicks)}), countdown p95 "
-        f"{percentile(w.ticks, 0.95) * 1000:.0f} ms ({len(w.ticks) / w.seconds:.0f}/s), "
+        f"{percentile(w.ticks, 0.95) * 1000:.0f} ms ({len(w.ticks) / w.seconds:.1f}/s), "
         f"errors {w.errors}, servers {'+'.join(f'{c:.0%}' for c in w.server_cpu)}, "
         f"db {w.database_cpu:.0%}, load {w.load_cpu:.0%}, machine {w.machine:.0%}"
     )
@@ -492,6 +494,7 @@ class Alone:
     server_cpu_s: float
     clicks: int
     ticks: int
+    redraws: int
     #: A first visit's page load (the page and every asset it names): requests, time, CPU.
     first_visit: tuple[int, float, float] = (0, 0.0, 0.0)
 
@@ -511,7 +514,7 @@ def alone(server: AppServer, spec: dict[str, str]) -> Alone:
     assert lesson is not None and step_module(course, all_steps[at]) is not None
     pace = sim.Pace(float(spec["scale"]), linger=0.0, think=0.0)
     minimum = minimum_seconds(lesson, pace.scale)
-    done = max(0.0, minimum - 3.0) / minimum  # 3 s of the lesson left: three countdown reruns
+    done = max(0.0, minimum - 3.0) / minimum  # 3 s of the lesson left: one countdown rerun
     store = sim.open_store(spec)
     answers = sim.Answers(course)
     tally = sim.Tally()
@@ -536,13 +539,15 @@ def alone(server: AppServer, spec: dict[str, str]) -> Alone:
         raise RuntimeError(f"the lone officer failed: {dict(tally.errors)}")
     seconds = tally.seconds
     clicks = sum(len(seconds.get(k, [])) for k in sim.CLICKS)
-    return Alone(seconds, cpu, clicks, len(seconds.get(sim.TICK, [])), first_visit)
+    ticks, redraws = (len(seconds.get(kind, [])) for kind in (sim.TICK, sim.REDRAW))
+    return Alone(seconds, cpu, clicks, ticks, redraws, first_visit)
 
 
 def reading(settings: dict[str, str], spec: dict[str, str], work: Path, gc: bool) -> Window:
-    """Officers reading lessons at real speed on one server: only the countdown reruns (and
-    the place saved every 10 s). With `gc`, Streamlit's default full garbage collection after
-    every run, which the project's config.toml turns off."""
+    """Officers reading lessons at real speed on one server: only the countdown reruns (each
+    saves the place), every 30 s or so, so the window is as long as the longest interval and
+    every reader's countdown reruns in it. With `gc`, Streamlit's default full garbage
+    collection after every run, which the project's config.toml turns off."""
     extra = ("--runner.postScriptGC", "true") if gc else ()
     readers = READERS // 6 if gc else READERS
     real_time = {**settings, "TRAINING_SEAT_TIME_SCALE": "1"}
@@ -550,24 +555,24 @@ def reading(settings: dict[str, str], spec: dict[str, str], work: Path, gc: bool
         app_servers(1, real_time, work, extra) as servers,
         generators(servers, {**spec, "scale": "1", "mode": "reading"}) as gens,
     ):
-        window = measure(servers, gens, None, readers)
+        window = measure(servers, gens, None, readers, COUNTDOWN_MAX_INTERVAL_SECONDS + 1)
         gens.target(0, RAMP_PER_S)
     print(f"  reading, postScriptGC={gc}: {describe(window)}", file=sys.stderr, flush=True)
     return window
 
 
-def real_officer(course: Course) -> tuple[float, float]:
-    """A real officer's countdown reruns and clicks a second over the two-hour course."""
+def real_officer(course: Course) -> tuple[float, float, float]:
+    """A real officer's countdown reruns, countdown redraws (the last rerun of each lesson,
+    which draws the page with "Next" enabled) and clicks a second over the two-hour course."""
     pace = sim.Pace(1.0)
-    reading_s = sum(
-        minimum_seconds(lesson, 1.0) for module in course.modules for lesson in module.lessons
-    )
+    reruns = sum(countdown_reruns(minimum_seconds(lesson, 1.0)) for lesson in course.lessons)
+    redraws = len(course.lessons)
     total_s = sum(sim.step_seconds(course, pace))
     # Page load, 3 fields, sign-in; Next on every lesson; Submit and Continue on every check;
     # Submit on the final.
     lessons = sum(len(module.lessons) for module in course.modules)
     clicks = 5 + lessons + 2 * len(course.modules) + 1
-    return reading_s / total_s, clicks / total_s
+    return (reruns - redraws) / total_s, redraws / total_s, clicks / total_s
 
 
 # --- the report ----------------------------------------------------------------------------
@@ -589,7 +594,7 @@ def step_tables(title: str, windows: list[Window], solo: Alone, bare16: float | 
         print(
             f"| {w.officers:,} | {len(w.clicks) / w.seconds:.1f} | "
             f"{ms(percentile(w.clicks, 0.5))} | {ms(percentile(w.clicks, 0.95))} | "
-            f"{ms(next_p50)} ({next_p50 / base:.1f}x) | {len(w.ticks) / w.seconds:.0f} | "
+            f"{ms(next_p50)} ({next_p50 / base:.1f}x) | {len(w.ticks) / w.seconds:.1f} | "
             f"{ms(percentile(w.ticks, 0.95))} | {ms(percentile(rush, 0.95))} | "
             f"{w.errors} | {'yes' if w.sustained else 'no'} |"
         )
@@ -628,28 +633,36 @@ def summary(
     sustained = [w for w in windows if w.sustained]
     top = sustained[-1] if sustained else None
     stop = next((w for w in windows if not w.sustained), None)
-    ticks_real, clicks_real = real_officer(course)
-    click_cpu_s = max(0.0, solo.server_cpu_s - solo.ticks * tick_cpu_s) / max(1, solo.clicks)
+    ticks_real, redraws_real, clicks_real = real_officer(course)
+    # A countdown redraw is a full run of the page, as a click is: it costs as one.
+    click_cpu_s = max(0.0, solo.server_cpu_s - solo.ticks * tick_cpu_s) / max(
+        1, solo.clicks + solo.redraws
+    )
     print(f"\n{name}:")
     if top is None:
         print("- Sustained: none of the steps.")
     else:
         per_officer = sum(top.server_cpu) / top.officers
-        ticks, clicks = (len(x) / top.seconds / top.officers for x in (top.ticks, top.clicks))
-        # A real officer reruns the countdown as often and clicks less: weigh by what each
-        # costs alone (the readers' rerun, the lone officer's click).
-        simulated = ticks * tick_cpu_s + clicks * click_cpu_s
-        real = (ticks_real * tick_cpu_s + clicks_real * click_cpu_s) / simulated
+        ticks, redraws, clicks = (
+            len(x) / top.seconds / top.officers for x in (top.ticks, top.redraws, top.clicks)
+        )
+        # A real officer reruns the countdown about as often and redraws the page and clicks
+        # less: weigh by what each costs alone (the readers' rerun, the lone officer's click).
+        simulated = ticks * tick_cpu_s + (redraws + clicks) * click_cpu_s
+        real = (ticks_real * tick_cpu_s + (redraws_real + clicks_real) * click_cpu_s) / simulated
         print(
             f"- Sustained: {top.officers:,} officers at once (clicks p95 "
             f"{ms(percentile(top.clicks, 0.95))}, no error). The app servers spent "
             f"{per_officer * 1000:.2f} ms of CPU a second per officer, each making "
-            f"{ticks:.2f} countdown reruns a second and {clicks * 3600:.0f} clicks an hour."
+            f"{ticks:.3f} countdown reruns a second, {redraws * 3600:.0f} countdown redraws "
+            f"and {clicks * 3600:.0f} clicks an hour."
         )
         print(
-            f"- A real officer makes {ticks_real:.2f} reruns a second and "
+            f"- A real officer makes {ticks_real:.3f} reruns a second, "
+            f"{redraws_real * 3600:.0f} redraws and "
             f"{clicks_real * 3600:.0f} clicks an hour: weighed by a rerun's "
-            f"{tick_cpu_s * 1000:.1f} ms and a click's {click_cpu_s * 1000:.1f} ms of server "
+            f"{tick_cpu_s * 1000:.1f} ms and a click's (or redraw's) {click_cpu_s * 1000:.1f} ms "
+            "of server "
             f"CPU (measured above, at low load), {real:.0%} of a simulated one: "
             f"{1 / (per_officer * real):,.0f} real officers per fully used core."
         )
@@ -702,9 +715,7 @@ def main() -> None:
         with app_servers(2, settings, work) as servers:
             solo_pg = alone(servers[0], spec)
             phase("one officer alone, PostgreSQL", began)
-            pg_windows, what_if = step_up(
-                servers, spec, postmaster, pg_levels, pg_beyond, what_if=pg_levels[-1]
-            )
+            pg_windows = step_up(servers, spec, postmaster, pg_levels, pg_beyond)
             phase("steps, PostgreSQL", began)
         results = work / "results"
         csv_settings = {
@@ -716,7 +727,7 @@ def main() -> None:
         with app_servers(1, csv_settings, work) as servers:
             solo_csv = alone(servers[0], csv_spec)
             phase("one officer alone, CSV", began)
-            csv_windows, _ = step_up(servers, csv_spec, None, csv_levels, csv_beyond)
+            csv_windows = step_up(servers, csv_spec, None, csv_levels, csv_beyond)
     finally:
         database.remove()
         shutil.rmtree(work, ignore_errors=True)
@@ -725,7 +736,8 @@ def main() -> None:
     print(
         f"Python {platform.python_version()}, {os.cpu_count()} cores, load average before the "
         f"run {os.getloadavg()[0]:.1f}; seat time scale {SCALE} (officers click "
-        f"{1 / SCALE:.0f}x as often as real ones; the countdown reruns once a second, as real)."
+        f"{1 / SCALE:.0f}x as often as real ones; the countdown reruns every 30 s or so, as "
+        "real)."
     )
     tick_gc = sum(read_gc.server_cpu) * read_gc.seconds / max(1, len(read_gc.ticks))
     tick = sum(read.server_cpu) * read.seconds / max(1, len(read.ticks))
@@ -735,7 +747,7 @@ def main() -> None:
     for name, solo in (("PostgreSQL", solo_pg), ("CSV", solo_csv)):
         kinds = ", ".join(
             f"{kind} {ms(percentile(solo.seconds.get(kind, []), 0.5))}"
-            for kind in (*sim.CLICKS, sim.TICK)
+            for kind in (*sim.CLICKS, sim.TICK, sim.REDRAW)
         )
         print(f"| One officer alone ({name}, {TOURS} times), p50 of each | {kinds} |")
     requests, wall, cpu = solo_pg.first_visit
@@ -757,15 +769,6 @@ def main() -> None:
             f"{ms(percentile(w.ticks, 0.95))} | {w.server_cpu[0]:.0%} |"
         )
     step_tables("Two app servers, one PostgreSQL", pg_windows, solo_pg, bare16)
-    if what_if is not None:
-        step_tables(
-            f"What if the countdown reran every {COUNTDOWN_WHAT_IF:.0f} s (two app servers, "
-            "PostgreSQL; the browsers ask for the rerun, so this is the server's work with "
-            f"`run_every={COUNTDOWN_WHAT_IF:.0f}`)",
-            [what_if],
-            solo_pg,
-            bare16,
-        )
     step_tables("One app server, CSV store (one machine)", csv_windows, solo_csv, None)
     summary("Two app servers, PostgreSQL", pg_windows, solo_pg, tick, course)
     summary("One app server, CSV", csv_windows, solo_csv, tick, course)

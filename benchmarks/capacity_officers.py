@@ -5,16 +5,18 @@ Streamlit's websocket protocol): the page load (the page and Streamlit's health 
 checks, the assets coming from the browser's cache; then the websocket and the first run), the
 three sign-in fields committed one by one, "Start training",
 and then the course from where their saved place is: on a lesson, the countdown fragment's
-timed reruns on the interval the server asks for (once a second until "Next" is enabled), then
-"Next"; on a knowledge check, the answers and "Submit answers", then "Continue"; on the final,
-the answers and "Submit answers". At "Training complete" the officer leaves and a new officer
-takes the seat.
+timed reruns on the interval the server asks for (at most about 30 s apart, the last when the
+lesson's time is up, which redraws the page with "Next" enabled), then "Next"; on a knowledge
+check, the answers and "Submit answers", then "Continue"; on the final, the answers and
+"Submit answers". At "Training complete" the officer leaves and a new officer takes the seat.
 
 Time is compressed the way the servers are told to compress it: they run with
 `TRAINING_SEAT_TIME_SCALE` = `Pace.scale`, and the officers think for `scale` times what a real
-officer takes on a quiz. The countdown's reruns are not compressed: the server asks for one a
-second and gets one a second, as from a real browser. So a simulated officer reruns the
-countdown as often as a real one and clicks 1/scale times as often.
+officer takes on a quiz. The countdown's reruns are not compressed: the server asks for one
+every 30 s or so of reading, as of a real browser, whatever the lesson's length. So a
+simulated officer reruns the countdown about as often a second of reading as a real one (a
+third more at a scale of 0.2: a short lesson rounds its reruns up more), but the last rerun
+of each lesson, which redraws the page, comes 1/scale times as often, as the clicks do.
 
 Officers begin at a place drawn at random along the course, weighted by time (a lesson by its
 minimum reading time, a quiz by its questions), as at any moment the officers in a real
@@ -59,6 +61,9 @@ SECONDS_PER_QUESTION = 20.0
 #: Kinds of action that a person waits for (the threshold applies to these), and the timer.
 CLICKS = ("page load", "field", "sign-in", "next", "check submit", "continue", "final submit")
 TICK = "countdown tick"
+#: The countdown's rerun that redrew the page: the lesson's time was up ("Next" enabled), or a
+#: rerun came late and the page asked for a new interval. A full run of the page, as a click's.
+REDRAW = "countdown redraw"
 #: Texts by which the app says a record or a place was not saved.
 NOT_SAVED = ("not saved yet", "could not be saved", "cannot save results")
 
@@ -121,9 +126,6 @@ class Tally:
     errors: Counter[str] = field(default_factory=Counter)
     completed: int = 0
     loop_lag: list[float] = field(default_factory=list)
-    #: When set, the browsers rerun a once-a-second fragment only this often instead: what
-    #: the server would do with `run_every` set to it (the browser asks for every rerun).
-    countdown_every: float = 0.0
 
     def add(self, kind: str, seconds: float) -> None:
         self.seconds.setdefault(kind, []).append(seconds)
@@ -302,7 +304,7 @@ class SimulatedOfficer:
                 if now >= linger_until:
                     break
             for fid, interval in browser.timed_fragments.items():
-                due.setdefault(fid, now + max(interval, self.tally.countdown_every))
+                due.setdefault(fid, now + interval)
             for fid in [f for f in due if f not in browser.timed_fragments]:
                 del due[fid]
             if not due and linger_until is None:
@@ -312,8 +314,16 @@ class SimulatedOfficer:
                 await asyncio.sleep(wake - now)
                 continue
             fid = min(due, key=lambda f: due[f])
-            interval = max(browser.timed_fragments[fid], self.tally.countdown_every)
-            self.tally.add(TICK, (await browser.tick(fid)).seconds)
+            interval = browser.timed_fragments[fid]
+            runs = browser.page_runs
+            run = await browser.tick(fid)
+            if browser.page_runs != runs:
+                # The rerun redrew the page: the browser's timers start again from the
+                # intervals that run sent.
+                self.tally.add(REDRAW, run.seconds)
+                due.clear()
+                continue
+            self.tally.add(TICK, run.seconds)
             # As the browser's setInterval: due an interval after the last was due, not after
             # it finished; a late one goes at once, with no burst to catch up.
             due[fid] = max(due[fid] + interval, time.monotonic())
@@ -393,8 +403,6 @@ async def _generate(conn: Connection, number: int, base_url: str, spec: dict[str
             command, *args = conn.recv()
             if command == "target":
                 target, ramp = int(args[0]), float(args[1])
-            elif command == "countdown every":
-                tally.countdown_every = float(args[0])
             elif command == "collect":
                 report = tally.handed_over()
                 report["officers"] = len(officers)

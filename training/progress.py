@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import math
 import os
 import secrets
 import time
@@ -25,6 +26,12 @@ from training.officers import Officer
 PROGRESS_DIR = "progress"
 #: Longer than this between two signs of life on a lesson counts as the officer being away.
 MAX_CREDITED_GAP_SECONDS = 60
+#: The longest wait between two reruns of a lesson's countdown on the server: each credits the
+#: time since the last (a sign of life), so it stays well under MAX_CREDITED_GAP_SECONDS.
+COUNTDOWN_MAX_INTERVAL_SECONDS = 30
+#: How late after a lesson's time is up the countdown's last rerun may come before the page is
+#: drawn again to ask for reruns that land on time.
+COUNTDOWN_LATE_SECONDS = 1
 
 
 @dataclass(frozen=True)
@@ -174,10 +181,15 @@ class Progress:
 
     def seconds_left(self, course: Course, lesson: Lesson, scale: float) -> int:
         """Seconds until the lesson's "Next" is enabled (0 when it already is)."""
+        return max(0, int(self.time_left(course, lesson, scale) + 0.999))
+
+    def time_left(self, course: Course, lesson: Lesson, scale: float) -> float:
+        """The lesson's minimum time still to read, to the fraction of a second (0 when its
+        "Next" is enabled already); seconds_left is what is shown and what the gate counts."""
         if lesson.id in self.lessons_done:
-            return 0
+            return 0.0
         spent = self.lesson_seconds.get(lesson.id, 0.0)
-        return max(0, int(minimum_seconds(lesson, scale) - spent + 0.999))
+        return max(0.0, minimum_seconds(lesson, scale) - spent)
 
     def finish_lesson(
         self, course: Course, lesson: Lesson, scale: float, now: float | None = None
@@ -220,6 +232,36 @@ class Progress:
 
     def seat_time_minutes(self) -> int:
         return round((sum(self.lesson_seconds.values()) + self.quiz_seconds) / 60)
+
+
+def countdown_reruns(left: float) -> int:
+    """How many times a lesson's countdown reruns on the server while the `left` (> 0) seconds
+    of its minimum time (Progress.time_left) run out (the last one enables "Next")."""
+    if left <= 0:
+        raise ValueError(f"no countdown with {left} seconds left")
+    return math.ceil(left / COUNTDOWN_MAX_INTERVAL_SECONDS)
+
+
+def countdown_interval(left: float) -> float:
+    """Seconds between the reruns of a lesson's countdown while `left` (> 0) seconds of its
+    minimum time remain (Progress.time_left, to the fraction: a whole second rounded up would
+    bring the last rerun up to a second late): evenly spaced, about
+    COUNTDOWN_MAX_INTERVAL_SECONDS apart at most, the last when the time is up (so "Next" is
+    enabled then, not up to an interval later).
+
+    The exact share is rounded up to the next millisecond, and one more is added: the
+    browser's timer counts whole milliseconds and drops the rest, and the interval travels as
+    a 32-bit float, so the exact share could bring the last rerun a few milliseconds early,
+    with time still left."""
+    return math.ceil(left * 1000 / countdown_reruns(left)) / 1000 + 0.001
+
+
+def countdown_off_beat(left: float, interval: float) -> bool:
+    """Whether the countdown's reruns, `interval` seconds apart, with `left` seconds to go
+    (Progress.time_left), would bring the last one more than COUNTDOWN_LATE_SECONDS after the
+    time is up: they came late (a browser's timer held back in a background tab, a slow
+    network), and the page is to be drawn again with the interval that fits the time left."""
+    return 0 < left < interval - COUNTDOWN_LATE_SECONDS
 
 
 class ProgressStore:

@@ -45,11 +45,12 @@ def test_a_server_does_not_collect_all_its_garbage_after_every_run(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # Streamlit's default collects all of the server's garbage after every run: a pass over
-    # every object of every session, after every rerun of the lesson countdown too (once a
-    # second per officer reading), so each rerun cost more the more officers were signed in.
-    # benchmarks/capacity.py measured 69-97 ms of server CPU a countdown rerun with it, 2.5-4.1
-    # ms without (docs/benchmarks.md, "Capacity"). AppTest never collects, so the setting is read
-    # as `streamlit run` reads it: from the working folder's .streamlit/config.toml.
+    # every object of every session, after every rerun of the lesson countdown too (every 30 s
+    # or so per officer reading, and once a second when this was measured), so each rerun cost
+    # more the more officers were signed in. benchmarks/capacity.py measured 69-97 ms of server
+    # CPU a countdown rerun with it, 2.5-4.1 ms without (docs/benchmarks.md, "Capacity").
+    # AppTest never collects, so the setting is read as `streamlit run` reads it: from the
+    # working folder's .streamlit/config.toml.
     monkeypatch.chdir(PROJECT_ROOT)
     options = streamlit_config.get_config_options(force_reparse=True)
     assert options["runner.postScriptGC"].value is False

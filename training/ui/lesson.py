@@ -3,22 +3,27 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import streamlit as st
 
 from training.config import Settings
 from training.content import Course, Lesson, Module
+from training.progress import countdown_interval, countdown_off_beat
 from training.storage import Store
 from training.ui import session
 from training.ui.common import STEP_BUTTON_WIDTH
 
-#: How often the time on a lesson is saved while the officer reads.
+#: How often at most the time on a lesson is saved while the officer reads (each rerun of the
+#: countdown or the heartbeat saves it, unless it was saved more recently).
 SAVE_EVERY_SECONDS = 10
 #: Streamlit fades block quotes to 60% opacity, 3.9:1 on white (WCAG 1.4.3 asks 4.5:1); the
 #: lessons quote the statutes, the text an officer most needs to read.
 _FULL_CONTRAST_QUOTES = (
     "<style>[data-testid='stMarkdownContainer'] blockquote { opacity: 1; }</style>"
 )
+#: Counts the seconds down in the browser between the countdown's reruns on the server.
+_COUNTDOWN_SCRIPT = (Path(__file__).parent / "countdown.js").read_text(encoding="utf-8")
 
 
 def _next(course: Course, lesson: Lesson, index: int, settings: Settings, store: Store) -> None:
@@ -34,31 +39,51 @@ def _back(course: Course, index: int, store: Store) -> None:
     session.save(store)
 
 
-def _tick(course: Course, lesson: Lesson, settings: Settings, store: Store) -> int:
-    """Credit reading time; save now and then. Returns the seconds still to wait."""
+def _tick(course: Course, store: Store) -> None:
+    """Credit reading time; save now and then."""
     prog = session.signed_in()
     prog.note_time(course)
     last = st.session_state.get("last_time_save", 0.0)
     if time.time() - last >= SAVE_EVERY_SECONDS:
         session.save(store)
         st.session_state["last_time_save"] = time.time()
-    return prog.seconds_left(course, lesson, settings.seat_time_scale)
 
 
-@st.fragment(run_every=1)
-def _countdown(course: Course, lesson: Lesson, settings: Settings, store: Store) -> None:
-    left = _tick(course, lesson, settings, store)
+def _countdown_text(left: int) -> str:
+    """The countdown as the server draws it, right on its own (the first paint, each rerun),
+    and the script that counts its seconds down in the browser in between (it installs itself
+    once a page; it goes with the text because an element of its own would add a gap below
+    it). No margin below the paragraph, as below Markdown's last one."""
+    minutes, seconds = divmod(left, 60)
+    return (
+        f'<p style="margin: 0">Next is available in <span role="timer" '
+        f'data-countdown-left="{left}">{minutes}:{seconds:02d}</span>. '
+        "Take your time with the lesson.</p>\n"
+        f"<script>\n{_COUNTDOWN_SCRIPT}</script>"
+    )
+
+
+def _countdown(
+    course: Course, lesson: Lesson, settings: Settings, store: Store, interval: float
+) -> None:
+    # Reruns every `interval` seconds, as set by the last full run of the page, the last rerun
+    # when the time is up; the browser draws the seconds in between.
+    _tick(course, store)
+    prog = session.signed_in()
+    left = prog.seconds_left(course, lesson, settings.seat_time_scale)
     if left <= 0:
         session.save(store)
         st.rerun()  # the whole page, so that "Next" is drawn enabled
-    minutes, seconds = divmod(left, 60)
-    st.markdown(f"Next is available in {minutes}:{seconds:02d}. Take your time with the lesson.")
+    if countdown_off_beat(prog.time_left(course, lesson, settings.seat_time_scale), interval):
+        session.save(store)
+        st.rerun()  # the whole page, which asks for reruns that end when the time is up
+    st.html(_countdown_text(left), unsafe_allow_javascript=True)
 
 
 @st.fragment(run_every=30)
-def _heartbeat(course: Course, lesson: Lesson, settings: Settings, store: Store) -> None:
+def _heartbeat(course: Course, store: Store) -> None:
     # Time spent reading past the minimum still counts as seat time.
-    _tick(course, lesson, settings, store)
+    _tick(course, store)
 
 
 def render(
@@ -80,6 +105,9 @@ def render(
     if lesson.quotes:
         st.html(_FULL_CONTRAST_QUOTES)
     prog = session.signed_in()
+    # The time since the last sign of life first (as the countdown would, a moment later), so
+    # that the countdown's interval fits the time really left.
+    prog.note_time(course)
     left = prog.seconds_left(course, lesson, settings.seat_time_scale)
     # One row that stays a row on a phone (columns stack there, Next under an empty third).
     with st.container(horizontal=True, horizontal_alignment="distribute", key="step_buttons"):
@@ -101,6 +129,9 @@ def render(
             width=STEP_BUTTON_WIDTH,
         )
     if left > 0:
-        _countdown(course, lesson, settings, store)
+        # Streamlit takes a fragment's interval from the full run that calls it: each full run
+        # sets the one that fits the time left.
+        interval = countdown_interval(prog.time_left(course, lesson, settings.seat_time_scale))
+        st.fragment(_countdown, run_every=interval)(course, lesson, settings, store, interval)
     else:
-        _heartbeat(course, lesson, settings, store)
+        _heartbeat(course, store)
