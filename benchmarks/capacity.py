@@ -690,6 +690,7 @@ def main() -> None:
         pg_levels, pg_beyond, csv_levels, csv_beyond = [60, 200], [], [60], []
     course = load_course(ROOT)
     began = time.monotonic()
+    load_before = os.getloadavg()[0]
     work = Path(tempfile.mkdtemp(prefix="capacity-"))
     database = pg.PrivatePostgres(fsync=True)
     try:
@@ -735,7 +736,8 @@ def main() -> None:
     print(f"\nCapacity, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}")
     print(
         f"Python {platform.python_version()}, {os.cpu_count()} cores, load average before the "
-        f"run {os.getloadavg()[0]:.1f}; seat time scale {SCALE} (officers click "
+        f"run {load_before:.1f}, after it {os.getloadavg()[0]:.1f}; seat time scale {SCALE} "
+        "(officers click "
         f"{1 / SCALE:.0f}x as often as real ones; the countdown reruns every 30 s or so, as "
         "real)."
     )
