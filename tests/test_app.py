@@ -29,6 +29,7 @@ from training.content import Course, minimum_seconds
 from training.storage import csv_files as ledger_module
 from training.storage.csv_files import Ledger
 from training.ui.common import CONTENT_CHECK_SECONDS
+from training.ui.lesson import COUNTDOWN_HIDDEN_TEXT
 
 
 @pytest.fixture(autouse=True)
@@ -112,6 +113,34 @@ def test_next_waits_for_the_lessons_reading_time(
     assert titles(at) == [course.lessons[1].title]
     click(at, "Back")
     assert titles(at) == [first.title]
+
+
+def test_an_officer_can_hide_the_countdown_for_the_rest_of_the_course(
+    results_dir: Path, course: Course, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """WCAG 2.2.2: the seconds changing beside the lesson can be stopped; "Next" still waits."""
+    monkeypatch.setenv("TRAINING_SEAT_TIME_SCALE", "1")
+    at = sign_in(open_app())
+    checkbox = at.checkbox(key="show_countdown")
+    assert checkbox.label == "Show the countdown" and checkbox.value
+    assert countdown(at) is not None
+    checkbox.set_value(False).run()
+    assert countdown(at) is None
+    assert [h.value for h in at.html if COUNTDOWN_HIDDEN_TEXT in h.value]
+    assert button(at, "Next").disabled
+    at.run()  # a rerun of the countdown keeps it hidden
+    assert countdown(at) is None and button(at, "Next").disabled
+    # The next lesson, after one whose "Next" opened (no countdown, no checkbox there).
+    monkeypatch.setenv("TRAINING_SEAT_TIME_SCALE", "0")
+    at.run()
+    assert not [c for c in at.checkbox if c.key == "show_countdown"]
+    click(at, "Next")
+    monkeypatch.setenv("TRAINING_SEAT_TIME_SCALE", "1")
+    at.run()
+    assert titles(at) == [course.lessons[1].title]
+    assert countdown(at) is None and not at.checkbox(key="show_countdown").value
+    at.checkbox(key="show_countdown").set_value(True).run()
+    assert countdown(at) is not None
 
 
 def test_progress_is_always_visible_with_the_report_it_panel(results_dir: Path) -> None:

@@ -28,6 +28,7 @@ from training.content import Course, minimum_seconds
 from training.officers import Officer
 from training.progress import COUNTDOWN_MAX_INTERVAL_SECONDS, Progress, countdown_interval
 from training.storage.csv import CsvStore
+from training.ui.lesson import COUNTDOWN_HIDDEN_TEXT
 
 pytestmark = pytest.mark.browser
 
@@ -220,3 +221,28 @@ def test_the_countdown_reads_as_the_lesson_text_and_is_not_announced(
     # announcement every second, while a screen reader finds it where it is.
     assert not looks["live"]
     assert axe_violations(page) == []
+
+
+def test_the_countdown_can_be_hidden_from_the_keyboard_and_stays_hidden(
+    page: Page, real_time_server: AppServer, course: Course
+) -> None:
+    """WCAG 2.2.2 (Pause, Stop, Hide): the seconds changing beside the lesson can be stopped."""
+    open_lesson(page, real_time_server, course, left=200)
+    checkbox = page.get_by_label("Show the countdown", exact=True)
+    expect(checkbox).to_be_checked()
+    checkbox.focus()
+    page.keyboard.press("Space")
+    expect(timer(page)).to_have_count(0)
+    hidden = page.get_by_text(COUNTDOWN_HIDDEN_TEXT, exact=True)
+    expect(hidden).to_be_visible()
+    expect(checkbox).not_to_be_checked()
+    expect(checkbox).to_be_focused()  # the redraw left focus on the checkbox
+    expect(next_button(page)).to_be_disabled()
+    wait_idle(page)
+    before = hidden.inner_text()
+    page.wait_for_timeout(1_500)  # more than a second: nothing on the page counts
+    assert hidden.inner_text() == before
+    assert axe_violations(page) == []
+    page.keyboard.press("Space")
+    expect(timer(page)).to_have_count(1)
+    assert 150 <= shown(page) <= 200

@@ -24,6 +24,15 @@ _FULL_CONTRAST_QUOTES = (
 )
 #: Counts the seconds down in the browser between the countdown's reruns on the server.
 _COUNTDOWN_SCRIPT = (Path(__file__).parent / "countdown.js").read_text(encoding="utf-8")
+#: Set in the session when the officer clears "Show the countdown". WCAG 2.2.2 asks that
+#: information updating itself beside the content can be stopped or hidden: the seconds
+#: change beside the lesson being read. Kept apart from the checkbox, whose own state Streamlit
+#: forgets on every step without a countdown, so that the choice holds for the session.
+COUNTDOWN_HIDDEN = "countdown_hidden"
+_COUNTDOWN_CHECKBOX = "show_countdown"
+#: What stands in place of the countdown when it is hidden: it does not change.
+COUNTDOWN_HIDDEN_TEXT = "“Next” is enabled by itself when the lesson’s reading time is up."
+_HIDDEN_COUNTDOWN = f'<p style="margin: 0">{COUNTDOWN_HIDDEN_TEXT}</p>'
 
 
 def _next(course: Course, lesson: Lesson, index: int, settings: Settings, store: Store) -> None:
@@ -63,6 +72,10 @@ def _countdown_text(left: int) -> str:
     )
 
 
+def _remember_countdown_choice() -> None:
+    st.session_state[COUNTDOWN_HIDDEN] = not st.session_state[_COUNTDOWN_CHECKBOX]
+
+
 def _countdown(
     course: Course, lesson: Lesson, settings: Settings, store: Store, interval: float
 ) -> None:
@@ -77,7 +90,10 @@ def _countdown(
     if countdown_off_beat(prog.time_left(course, lesson, settings.seat_time_scale), interval):
         session.save(store)
         st.rerun()  # the whole page, which asks for reruns that end when the time is up
-    st.html(_countdown_text(left), unsafe_allow_javascript=True)
+    if st.session_state.get(COUNTDOWN_HIDDEN):
+        st.html(_HIDDEN_COUNTDOWN)
+    else:
+        st.html(_countdown_text(left), unsafe_allow_javascript=True)
 
 
 @st.fragment(run_every=30)
@@ -133,5 +149,11 @@ def render(
         # sets the one that fits the time left.
         interval = countdown_interval(prog.time_left(course, lesson, settings.seat_time_scale))
         st.fragment(_countdown, run_every=interval)(course, lesson, settings, store, interval)
+        st.checkbox(
+            "Show the countdown",
+            value=not st.session_state.get(COUNTDOWN_HIDDEN, False),
+            key=_COUNTDOWN_CHECKBOX,
+            on_change=_remember_countdown_choice,
+        )
     else:
         _heartbeat(course, store)
