@@ -7,13 +7,18 @@ own commands and nothing else: no settings, no store, no scoring, no file writte
 the floor for the app's on this Streamlit and this machine: what is left between the two is all
 the app's own work.
 
-It is generated from the app's page on every run, so it follows the page as the page changes.
-An element it cannot draw raises `Unreplayable`: the benchmark then says so instead of timing
-a page that is not the app's.
+It copies each element's kind, text, key, options, default, type and disabled state, and each
+box's border, direction and alignment. It leaves out what AppTest's tree does not show or what
+costs Streamlit next to nothing: help texts, widths, the navigation's icons, and a fragment's
+timed reruns (a lesson's heartbeat), whose registration is counted as the app's. It is
+generated from the app's page on every run, so it follows the page as the page changes. An
+element it cannot draw, or a replay that fails, raises `Unreplayable`: the benchmark then says
+so instead of timing a page that is not the app's.
 """
 
 from __future__ import annotations
 
+import importlib
 import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -26,6 +31,21 @@ from streamlit.testing.v1.element_tree import Block, Node
 
 _SUBMITTED = "same_page_submitted"
 _ALERTS = {"success", "error", "warning", "info"}
+_JUSTIFY = BlockProto.FlexContainer.Justify
+_START = _JUSTIFY.JUSTIFY_START
+#: A box's `justify`, as the alignment along its row or column that st.container takes.
+_ALONG_ROW = {
+    _START: "left",
+    _JUSTIFY.JUSTIFY_CENTER: "center",
+    _JUSTIFY.JUSTIFY_END: "right",
+    _JUSTIFY.SPACE_BETWEEN: "distribute",
+}
+_ALONG_COLUMN = {
+    _START: "top",
+    _JUSTIFY.JUSTIFY_CENTER: "center",
+    _JUSTIFY.JUSTIFY_END: "bottom",
+    _JUSTIFY.SPACE_BETWEEN: "distribute",
+}
 
 
 class Unreplayable(ValueError):
@@ -44,7 +64,7 @@ def _element(node: Node, indent: str) -> list[str]:
     if kind == "title":
         return [f"{indent}st.title({proto.body!r})"]
     if kind == "progress":
-        return [f"{indent}st.progress({proto.value / 100!r}, text={proto.text!r})"]
+        return [f"{indent}st.progress({proto.value!r}, text={proto.text!r})"]
     if kind in _ALERTS:
         return [f"{indent}st.{kind}({proto.body!r}, icon={proto.icon or None!r})"]
     if kind == "html":
@@ -55,19 +75,25 @@ def _element(node: Node, indent: str) -> list[str]:
             f"icon={proto.icon or None!r})"
         ]
     if kind == "checkbox":
-        return [f"{indent}st.checkbox({proto.label!r}, key={_key(proto.id)!r})"]
+        return [
+            f"{indent}st.checkbox({proto.label!r}, value={proto.default!r}, "
+            f"key={_key(proto.id)!r}, disabled={proto.disabled!r})"
+        ]
     if kind == "radio":
         return [
             f"{indent}st.radio({proto.label!r}, options={list(proto.options)!r}, index=None, "
-            f"key={_key(proto.id)!r})"
+            f"key={_key(proto.id)!r}, disabled={proto.disabled!r})"
         ]
-    if kind == "button" and "FormSubmitter:" in proto.id:
+    if kind == "button" and proto.is_form_submitter:
         return [
             f"{indent}st.form_submit_button({proto.label!r}, type={proto.type!r}, "
-            "on_click=_submitted)"
+            f"disabled={proto.disabled!r}, on_click=_submitted)"
         ]
     if kind == "button":
-        return [f"{indent}st.button({proto.label!r}, key={_key(proto.id)!r}, type={proto.type!r})"]
+        return [
+            f"{indent}st.button({proto.label!r}, key={_key(proto.id)!r}, type={proto.type!r}, "
+            f"disabled={proto.disabled!r})"
+        ]
     raise Unreplayable(f"no replay for a {kind!r} element")
 
 
@@ -85,9 +111,11 @@ def _block(block: Block, indent: str) -> list[str]:
     elif kind == "flex_container":
         flex = proto.flex_container
         horizontal = flex.direction == BlockProto.FlexContainer.Direction.HORIZONTAL
+        along = _ALONG_ROW if horizontal else _ALONG_COLUMN
+        alignment = "horizontal_alignment" if horizontal else "vertical_alignment"
         opening = (
             f"with st.container(border={flex.border!r}, horizontal={horizontal!r}, "
-            f"key={_key(proto.id)!r}):"
+            f"{alignment}={along.get(flex.justify, along[_START])!r}, key={_key(proto.id)!r}):"
         )
     else:
         raise Unreplayable(f"no replay for a {kind!r} block")
@@ -161,17 +189,23 @@ def replay_module(
 
 
 def install(folder: Path, name: str, source: str) -> None:
-    """Save `source` as module `name` in `folder`, and put `folder` on the import path."""
+    """Save `source` as module `name` in `folder`, and put `folder` on the import path. A
+    module of that name imported before is dropped, so the next import reads this one."""
     (folder / f"{name}.py").write_text(source, encoding="utf-8")
     if str(folder) not in sys.path:
         sys.path.insert(0, str(folder))
+    sys.modules.pop(name, None)
+    importlib.invalidate_caches()
 
 
 def opened(name: str) -> AppTest:
     """The replayed page of module `name` (see `install`), run twice: as warm as the app's
     page, which was walked to."""
     at = AppTest.from_string(f"import {name}\n{name}.run()\n", default_timeout=30).run()
-    return at.run()
+    at.run()
+    if at.exception:
+        raise Unreplayable(f"the replay failed: {at.exception[0].message}")
+    return at
 
 
 def answered(name: str) -> AppTest:

@@ -29,7 +29,7 @@ from training.content import Course, minimum_seconds
 from training.storage import csv_files as ledger_module
 from training.storage.csv_files import Ledger
 from training.ui.common import CONTENT_CHECK_SECONDS
-from training.ui.lesson import COUNTDOWN_HIDDEN_TEXT
+from training.ui.lesson import COUNTDOWN_CHECKBOX, COUNTDOWN_HIDDEN_TEXT
 
 
 @pytest.fixture(autouse=True)
@@ -121,7 +121,7 @@ def test_an_officer_can_hide_the_countdown_for_the_rest_of_the_course(
     """WCAG 2.2.2: the seconds changing beside the lesson can be stopped; "Next" still waits."""
     monkeypatch.setenv("TRAINING_SEAT_TIME_SCALE", "1")
     at = sign_in(open_app())
-    checkbox = at.checkbox(key="show_countdown")
+    checkbox = at.checkbox(key=COUNTDOWN_CHECKBOX)
     assert checkbox.label == "Show the countdown" and checkbox.value
     assert countdown(at) is not None
     checkbox.set_value(False).run()
@@ -133,13 +133,13 @@ def test_an_officer_can_hide_the_countdown_for_the_rest_of_the_course(
     # The next lesson, after one whose "Next" opened (no countdown, no checkbox there).
     monkeypatch.setenv("TRAINING_SEAT_TIME_SCALE", "0")
     at.run()
-    assert not [c for c in at.checkbox if c.key == "show_countdown"]
+    assert not [c for c in at.checkbox if c.key == COUNTDOWN_CHECKBOX]
     click(at, "Next")
     monkeypatch.setenv("TRAINING_SEAT_TIME_SCALE", "1")
     at.run()
     assert titles(at) == [course.lessons[1].title]
-    assert countdown(at) is None and not at.checkbox(key="show_countdown").value
-    at.checkbox(key="show_countdown").set_value(True).run()
+    assert countdown(at) is None and not at.checkbox(key=COUNTDOWN_CHECKBOX).value
+    at.checkbox(key=COUNTDOWN_CHECKBOX).set_value(True).run()
     assert countdown(at) is not None
 
 

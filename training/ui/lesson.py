@@ -28,8 +28,9 @@ _COUNTDOWN_SCRIPT = (Path(__file__).parent / "countdown.js").read_text(encoding=
 #: information updating itself beside the content can be stopped or hidden: the seconds
 #: change beside the lesson being read. Kept apart from the checkbox, whose own state Streamlit
 #: forgets on every step without a countdown, so that the choice holds for the session.
-COUNTDOWN_HIDDEN = "countdown_hidden"
-_COUNTDOWN_CHECKBOX = "show_countdown"
+_COUNTDOWN_HIDDEN = "countdown_hidden"
+#: The "Show the countdown" checkbox's key.
+COUNTDOWN_CHECKBOX = "show_countdown"
 #: What stands in place of the countdown when it is hidden: it does not change.
 COUNTDOWN_HIDDEN_TEXT = "“Next” is enabled by itself when the lesson’s reading time is up."
 _HIDDEN_COUNTDOWN = f'<p style="margin: 0">{COUNTDOWN_HIDDEN_TEXT}</p>'
@@ -73,7 +74,7 @@ def _countdown_text(left: int) -> str:
 
 
 def _remember_countdown_choice() -> None:
-    st.session_state[COUNTDOWN_HIDDEN] = not st.session_state[_COUNTDOWN_CHECKBOX]
+    st.session_state[_COUNTDOWN_HIDDEN] = not st.session_state[COUNTDOWN_CHECKBOX]
 
 
 def _countdown(
@@ -90,7 +91,7 @@ def _countdown(
     if countdown_off_beat(prog.time_left(course, lesson, settings.seat_time_scale), interval):
         session.save(store)
         st.rerun()  # the whole page, which asks for reruns that end when the time is up
-    if st.session_state.get(COUNTDOWN_HIDDEN):
+    if st.session_state.get(_COUNTDOWN_HIDDEN):
         st.html(_HIDDEN_COUNTDOWN)
     else:
         st.html(_countdown_text(left), unsafe_allow_javascript=True)
@@ -151,8 +152,8 @@ def render(
         st.fragment(_countdown, run_every=interval)(course, lesson, settings, store, interval)
         st.checkbox(
             "Show the countdown",
-            value=not st.session_state.get(COUNTDOWN_HIDDEN, False),
-            key=_COUNTDOWN_CHECKBOX,
+            value=not st.session_state.get(_COUNTDOWN_HIDDEN, False),
+            key=COUNTDOWN_CHECKBOX,
             on_change=_remember_countdown_choice,
         )
     else:
