@@ -1,11 +1,18 @@
 """Where the time of a click in the course goes: the app's own functions, timed one by one.
 
-Run: .venv/bin/python benchmarks/profile_clicks.py   (a measurement, not a test)
+Run: .venv/bin/python benchmarks/profile_clicks.py [--cpu]   (a measurement, not a test)
 
 For a lesson rerun, a knowledge-check submission and a final submission it prints the click's
 median and the median time spent in each of the app's functions during it. Whatever the click
 takes beyond those functions is Streamlit's own work (and AppTest's): compare it with the
-"for reference" rows of `make bench`, Streamlit alone drawing the same form and results.
+"for reference" rows of `make bench`, Streamlit alone drawing the same page.
+
+With --cpu it times the script thread's CPU instead (`time.thread_time`: neither AppTest's 1 ms
+polling nor the wait for the disk is in it), for 40 knowledge-check submissions of the app and
+40 of the same page drawn by Streamlit alone (same_page.py), and prints both, with the
+script's run as a whole and Streamlit's handling of widgets and callbacks beside the app's
+functions. What lies between the two is the work the app's code does and has Streamlit do.
+docs/benchmarks.md ("The latest runs") quotes it.
 """
 
 from __future__ import annotations
@@ -29,16 +36,23 @@ os.environ.update(
 )
 
 from streamlit.logger import set_log_level  # noqa: E402
+from streamlit.runtime.scriptrunner import script_runner  # noqa: E402
+from streamlit.runtime.state import session_state  # noqa: E402
 
-from benchmarks.run import quiz_on_screen, walk_to_check  # noqa: E402
+from benchmarks.run import app_pages, quiz_on_screen, walk_to_check  # noqa: E402
+from benchmarks.same_page import answered, install, replay_module, snapshot  # noqa: E402
 from tests.apptest_helpers import answer, click, open_app, sign_in, walk_to_final  # noqa: E402
 from training import grading, progress, records  # noqa: E402
-from training.content import load_course  # noqa: E402
+from training.content import Course, load_course  # noqa: E402
 from training.storage import csv_files as ledger  # noqa: E402
 from training.ui import common, completion, lesson, navigation, quiz, session  # noqa: E402
 from training.ui import training_page as page  # noqa: E402
 
 spent: dict[str, list[float]] = {}
+#: The clock of every timer: wall time, or the script thread's CPU with --cpu.
+clock: list[Callable[[], float]] = [time.perf_counter]
+WHOLE_RUN = "the script's run as a whole"
+WIDGETS = "Streamlit: widgets and callbacks"
 
 
 def _timed(owner: object, name: str, label: str | None = None) -> Callable[..., Any]:
@@ -47,11 +61,11 @@ def _timed(owner: object, name: str, label: str | None = None) -> Callable[..., 
 
     @functools.wraps(original)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        started = time.perf_counter()
+        started = clock[0]()
         try:
             return original(*args, **kwargs)
         finally:
-            spent.setdefault(label, []).append(time.perf_counter() - started)
+            spent.setdefault(label, []).append(clock[0]() - started)
 
     setattr(owner, name, wrapper)
     return wrapper
@@ -102,10 +116,45 @@ def _measure(
     return clicks, per_click
 
 
+def _cpu_beside_the_same_page(course: Course, reps: int) -> None:
+    clock[0] = time.thread_time
+    _timed(script_runner.ScriptRunner, "_run_script_thread", WHOLE_RUN)
+    _timed(session_state.SessionState, "on_script_will_rerun", WIDGETS)
+    at = walk_to_check(sign_in(open_app(), badge="P-REPLAY"), course)
+    before = snapshot(at)
+    answer(at, quiz_on_screen(at, course), right=True)
+    click(at, "Submit answers")
+    install(
+        Path(tempfile.mkdtemp()), "same_page_cpu", replay_module(app_pages(), before, snapshot(at))
+    )
+
+    def check(rep: int) -> Callable[[], object]:
+        at = walk_to_check(sign_in(open_app(), badge=f"P-CPU-{rep}"), course)
+        answer(at, quiz_on_screen(at, course), right=True)
+        return lambda: click(at, "Submit answers")
+
+    def replayed(rep: int) -> Callable[[], object]:
+        at = answered("same_page_cpu")
+        return lambda: click(at, "Submit answers")
+
+    app, alone = [], []
+    for rep in range(reps):  # in turn, so that the machine's slow moments fall on both
+        app.append(_measure(lambda _, rep=rep: check(rep), 1))  # type: ignore[misc]
+        alone.append(_measure(replayed, 1))
+    for title, runs in (
+        ("Knowledge-check submission (the click's wall time; its parts' CPU)", app),
+        ("The same page drawn by Streamlit alone (the same)", alone),
+    ):
+        _report(title, [c for clicks, _ in runs for c in clicks], [p for _, ps in runs for p in ps])
+
+
 def main() -> None:
     set_log_level("error")
     course = load_course(ROOT)
     _instrument()
+    if "--cpu" in sys.argv[1:]:
+        _cpu_beside_the_same_page(course, 40)
+        return
 
     reading = sign_in(open_app(), badge="P-LESSON")
     reading.run()
